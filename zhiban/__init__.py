@@ -1,0 +1,1 @@
+"""Zhiban 智办: the smart office platform."""

@@ -1,0 +1,58 @@
+"""The left navigation: one list of entries, filtered by the user's roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from zhiban.org.models import Role, User
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One link of the navigation."""
+
+    key: str
+    label: str | Promise
+    url_name: str
+    icon: str
+    roles: tuple[str, ...] = ()  # empty: everyone signed in
+    staff_only: bool = False
+
+
+ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry("home", _("Home"), "core:home", "bi-house"),
+    NavEntry("inbox", _("To-do"), "inbox:list", "bi-inbox"),
+    NavEntry("notices", _("Notices"), "notices:list", "bi-megaphone"),
+    NavEntry("org", _("Organisation"), "org:directory", "bi-diagram-3"),
+    NavEntry(
+        "org_admin",
+        _("Organisation admin"),
+        "org:admin_home",
+        "bi-gear",
+        roles=(Role.SYSTEM_ADMIN,),
+    ),
+    NavEntry(
+        "audit", _("Audit trail"), "audit:list", "bi-shield-check", roles=(Role.SYSTEM_ADMIN,)
+    ),
+)
+
+
+def entries_for(user: User) -> list[dict[str, str]]:
+    """Return the navigation entries the user may see, with their URLs."""
+    visible = []
+    for entry in ENTRIES:
+        if entry.roles and not any(user.has_role(role) for role in entry.roles):
+            continue
+        visible.append(
+            {
+                "key": entry.key,
+                "label": str(entry.label),
+                "url": reverse(entry.url_name),
+                "icon": entry.icon,
+            }
+        )
+    return visible

@@ -1,0 +1,63 @@
+import subprocess
+import sys
+
+import pytest
+
+from config import env
+
+
+def test_env_bool_reads_common_spellings():
+    assert env.env_bool("ZHIBAN_X", environ={"ZHIBAN_X": "Yes"}) is True
+    assert env.env_bool("ZHIBAN_X", environ={"ZHIBAN_X": "off"}) is False
+    assert env.env_bool("ZHIBAN_X", default=True, environ={}) is True
+
+
+def test_env_bool_rejects_nonsense():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="is not a boolean"):
+        env.env_bool("ZHIBAN_X", environ={"ZHIBAN_X": "maybe"})
+
+
+def test_env_int_and_list():
+    assert env.env_int("ZHIBAN_N", 3, environ={"ZHIBAN_N": "7"}) == 7
+    assert env.env_list("ZHIBAN_L", environ={"ZHIBAN_L": "a, b,,c"}) == ["a", "b", "c"]
+
+
+def test_env_reader_refuses_unprefixed_names():
+    with pytest.raises(ValueError, match="must start with ZHIBAN_"):
+        env.env_str("DEBUG")
+
+
+def _import_settings(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {
+        "PATH": "/usr/bin:/bin",
+        "ZHIBAN_DATA_DIR": "/tmp/zhiban-settings-test",
+        **extra_env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings.base as s; print(s.DEBUG)"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_debug_off_without_secret_key_is_improperly_configured():
+    result = _import_settings({"ZHIBAN_DEBUG": "false"})
+    assert result.returncode == 1
+    assert "ImproperlyConfigured" in result.stderr
+    assert "ZHIBAN_SECRET_KEY, ZHIBAN_ALLOWED_HOSTS" in result.stderr
+
+
+def test_debug_off_with_secret_key_and_hosts_loads():
+    result = _import_settings(
+        {
+            "ZHIBAN_DEBUG": "false",
+            "ZHIBAN_SECRET_KEY": "x" * 50,
+            "ZHIBAN_ALLOWED_HOSTS": "oa.example.com",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
