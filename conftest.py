@@ -13,7 +13,9 @@ import socket
 import pytest
 
 REQUIRED = {
-    name.strip() for name in os.environ.get("ZHIBAN_TEST_REQUIRE", "").split(",") if name
+    name.strip()
+    for name in os.environ.get("ZHIBAN_TEST_REQUIRE", "").split(",")
+    if name
 }
 
 
@@ -66,3 +68,21 @@ def slapd_path() -> str:
     except ImportError:
         require("ldap", "python-ldap is not installed (pip install -e '.[ldap]')")
     return path
+
+
+@pytest.fixture
+def admin(db):  # type: ignore[no-untyped-def]
+    """Give a system administrator."""
+    from zhiban.org.models import Role
+    from zhiban.org.tests.factories import UserFactory
+
+    return UserFactory(username="admin", roles=[Role.SYSTEM_ADMIN], is_staff=True)
+
+
+@pytest.fixture
+def employee(db):  # type: ignore[no-untyped-def]
+    """Give an ordinary employee."""
+    from zhiban.org.models import Role
+    from zhiban.org.tests.factories import UserFactory
+
+    return UserFactory(roles=[Role.EMPLOYEE])

@@ -21,7 +21,9 @@ def _raw(name: str, environ: Mapping[str, str] | None = None) -> str | None:
     return (os.environ if environ is None else environ).get(name)
 
 
-def env_str(name: str, default: str = "", environ: Mapping[str, str] | None = None) -> str:
+def env_str(
+    name: str, default: str = "", environ: Mapping[str, str] | None = None
+) -> str:
     """Return the variable as a string, or the default when unset."""
     value = _raw(name, environ)
     return default if value is None else value
@@ -54,7 +56,9 @@ def env_int(name: str, default: int, environ: Mapping[str, str] | None = None) -
 
 
 def env_list(
-    name: str, default: list[str] | None = None, environ: Mapping[str, str] | None = None
+    name: str,
+    default: list[str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Return the variable as a comma-separated list, blanks dropped."""
     value = _raw(name, environ)

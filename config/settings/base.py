@@ -35,7 +35,9 @@ if not DEBUG:
             "With ZHIBAN_DEBUG off these must be set: " + ", ".join(missing)
         )
 else:
-    SECRET_KEY = SECRET_KEY or "zhiban-insecure-development-key-do-not-use-in-production"
+    SECRET_KEY = (
+        SECRET_KEY or "zhiban-insecure-development-key-do-not-use-in-production"
+    )
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]
 
 INSTALLED_APPS = [
@@ -143,7 +145,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 PASSWORD_MIN_LENGTH = env_int("ZHIBAN_PASSWORD_MIN_LENGTH", 10)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
@@ -215,7 +219,6 @@ LANGUAGES = [
     ("zh-hant", "繁體中文"),
     ("en", "English"),
 ]
-LOCALE_PATHS = [BASE_DIR / "zhiban" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -307,7 +310,9 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("ZHIBAN_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},

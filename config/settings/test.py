@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("ZHIBAN_DEBUG", "true")
 
-from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import DATA_DIR, DATABASES  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATA_DIR, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 CELERY_TASK_ALWAYS_EAGER = True

@@ -12,6 +12,10 @@ class ResilientLDAPBackend(BaseBackend):
     """Authenticate against LDAP when configured; do nothing otherwise."""
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         return None

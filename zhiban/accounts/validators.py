@@ -13,7 +13,9 @@ class CharacterClassValidator:
 
     def validate(self, password: str, user: Any = None) -> None:
         """Raise ValidationError unless the password mixes letters and digits."""
-        if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
+        if not any(c.isalpha() for c in password) or not any(
+            c.isdigit() for c in password
+        ):
             raise ValidationError(
                 _("The password must contain both letters and digits."),
                 code="password_character_classes",

@@ -1,10 +1,16 @@
-"""The REST API: one router, every app registers its viewsets here."""
+"""The REST API: one router; each app registers its viewsets in its own api.py."""
+
+from importlib import import_module
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+API_MODULES = ("zhiban.org.api", "zhiban.inbox.api", "zhiban.notices.api")
+
 router = DefaultRouter()
+for module in API_MODULES:
+    import_module(module).register(router)
 
 app_name = "api"
 urlpatterns = [

@@ -22,7 +22,9 @@ OFFICE_TYPES: dict[str, tuple[str, ...]] = {
     "image/jpeg": ("jpg", "jpeg"),
     "image/gif": ("gif",),
     "image/webp": ("webp",),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (
+        "docx",
+    ),
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx",),
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": (
         "pptx",
@@ -171,9 +173,16 @@ def inspect_upload(
     if extension not in allowed[content_type]:
         raise DomainError(
             _("“%(name)s” is named .%(extension)s but its content is %(kind)s.")
-            % {"name": display_name, "extension": extension or "?", "kind": content_type},
+            % {
+                "name": display_name,
+                "extension": extension or "?",
+                "kind": content_type,
+            },
             code="file_type_mismatch",
         )
     return Intake(
-        name=display_name, size=size, sha256=digest.hexdigest(), content_type=content_type
+        name=display_name,
+        size=size,
+        sha256=digest.hexdigest(),
+        content_type=content_type,
     )

@@ -36,7 +36,11 @@ ENTRIES: tuple[NavEntry, ...] = (
         roles=(Role.SYSTEM_ADMIN,),
     ),
     NavEntry(
-        "audit", _("Audit trail"), "audit:list", "bi-shield-check", roles=(Role.SYSTEM_ADMIN,)
+        "audit",
+        _("Audit trail"),
+        "audit:list",
+        "bi-shield-check",
+        roles=(Role.SYSTEM_ADMIN,),
     ),
 )
 

@@ -17,7 +17,9 @@ def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
     return render(request, template, status=status)
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def bad_request(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
     """Render 400 in the user's language."""
     return _error(request, 400, "400.html")
 
@@ -29,7 +31,9 @@ def permission_denied(
     return _error(request, 403, "403.html")
 
 
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def page_not_found(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
     """Render 404 in the user's language."""
     return _error(request, 404, "404.html")
 

@@ -136,7 +136,9 @@ class ChannelPreference(models.Model):
         WEBHOOK = "webhook", _("Enterprise chat (webhook)")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_preferences"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="channel_preferences",
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     is_enabled = models.BooleanField(_("enabled"), default=True)
@@ -145,7 +147,9 @@ class ChannelPreference(models.Model):
         verbose_name = _("channel preference")
         verbose_name_plural = _("channel preferences")
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["user", "channel"], name="preference_unique")
+            models.UniqueConstraint(
+                fields=["user", "channel"], name="preference_unique"
+            )
         ]
 
     def __str__(self) -> str:

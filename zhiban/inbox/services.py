@@ -112,9 +112,9 @@ def work_items_open(
         if created and created[0].pk is None:
             # Backends that do not return ids from bulk inserts: read them back.
             created = list(
-                WorkItem.objects.filter(opened_at=now, kind=kind, **target_fields).order_by(
-                    "id"
-                )
+                WorkItem.objects.filter(
+                    opened_at=now, kind=kind, **target_fields
+                ).order_by("id")
             )
         if notify_assignees:
             notify_many(
@@ -157,12 +157,16 @@ def work_items_close_for(
     state: str = WorkItem.State.DONE,
 ) -> int:
     """Close the open work items about a business object; return how many closed."""
-    queryset = WorkItem.objects.filter(state=WorkItem.State.OPEN, **_target_fields(target))
+    queryset = WorkItem.objects.filter(
+        state=WorkItem.State.OPEN, **_target_fields(target)
+    )
     if kind is not None:
         queryset = queryset.filter(kind=kind)
     if assignees is not None:
         ids = [user.pk for user in assignees]
-        queryset = queryset.filter(models.Q(assignee_id__in=ids) | models.Q(on_behalf_of_id__in=ids))
+        queryset = queryset.filter(
+            models.Q(assignee_id__in=ids) | models.Q(on_behalf_of_id__in=ids)
+        )
     return queryset.update(
         state=state,
         closed_at=timezone.now(),
@@ -206,11 +210,11 @@ def notify_many(
         if dedupe_key is not None or (created and created[0].pk is None):
             keys = [n.dedupe_key for n in notifications if n.dedupe_key]
             created = list(
-                Notification.objects.filter(
-                    dedupe_key__in=keys, created_at=now
-                )
+                Notification.objects.filter(dedupe_key__in=keys, created_at=now)
                 if keys
-                else Notification.objects.filter(created_at=now, kind=kind, title=title[:200])
+                else Notification.objects.filter(
+                    created_at=now, kind=kind, title=title[:200]
+                )
             )
         channels.dispatch(notifications=created)
     return created

@@ -12,10 +12,12 @@ def list(request: HttpRequest) -> HttpResponse:
     """Placeholder page, to be built."""
     return render(request, "inbox/list.html", {})
 
+
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """Placeholder page, to be built."""
     return render(request, "inbox/notifications.html", {})
+
 
 @login_required
 def unread_badge(request: HttpRequest) -> HttpResponse:

@@ -65,7 +65,10 @@ class Department(TimeStampedModel):
     """A department of a unit; departments form a tree inside their unit."""
 
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="departments"
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="departments",
     )
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -93,7 +96,9 @@ class Department(TimeStampedModel):
         verbose_name_plural = _("departments")
         ordering: ClassVar = ["unit__sort_order", "sort_order", "code"]
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["unit", "name", "parent"], name="dept_unique_name")
+            models.UniqueConstraint(
+                fields=["unit", "name", "parent"], name="dept_unique_name"
+            )
         ]
 
     def __str__(self) -> str:
@@ -152,7 +157,10 @@ class User(AbstractUser):
     )
     title = models.CharField(_("title"), max_length=50, blank=True)
     language = models.CharField(
-        _("language"), max_length=10, choices=Language.choices, default=Language.SIMPLIFIED
+        _("language"),
+        max_length=10,
+        choices=Language.choices,
+        default=Language.SIMPLIFIED,
     )
     is_ldap = models.BooleanField(_("signs in through LDAP"), default=False)
 
@@ -177,14 +185,19 @@ class User(AbstractUser):
         if cache is None:
             cache = set(self.groups.values_list("name", flat=True))
             self._role_cache = cache
-        return str(role) in cache or (self.is_superuser and str(role) == Role.SYSTEM_ADMIN)
+        return str(role) in cache or (
+            self.is_superuser and str(role) == Role.SYSTEM_ADMIN
+        )
 
 
 class Membership(TimeStampedModel):
     """A user's place in a department: the primary one and any further ones."""
 
     user = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     department = models.ForeignKey(
         Department,
@@ -262,4 +275,13 @@ class Delegation(TimeStampedModel):
         return not self.kinds or kind in self.kinds
 
 
-__all__ = ["Delegation", "Department", "Group", "Membership", "Post", "Role", "Unit", "User"]
+__all__ = [
+    "Delegation",
+    "Department",
+    "Group",
+    "Membership",
+    "Post",
+    "Role",
+    "Unit",
+    "User",
+]

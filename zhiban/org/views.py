@@ -12,6 +12,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     """Placeholder page, to be built."""
     return render(request, "org/directory.html", {})
 
+
 @login_required
 def admin_home(request: HttpRequest) -> HttpResponse:
     """Placeholder page, to be built."""

@@ -4,81 +4,219 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ChannelPreference',
+            name="ChannelPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'E-mail'), ('webhook', 'Enterprise chat (webhook)')], max_length=20, verbose_name='channel')),
-                ('is_enabled', models.BooleanField(default=True, verbose_name='enabled')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "E-mail"),
+                            ("webhook", "Enterprise chat (webhook)"),
+                        ],
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "is_enabled",
+                    models.BooleanField(default=True, verbose_name="enabled"),
+                ),
             ],
             options={
-                'verbose_name': 'channel preference',
-                'verbose_name_plural': 'channel preferences',
+                "verbose_name": "channel preference",
+                "verbose_name_plural": "channel preferences",
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(max_length=20, verbose_name='channel')),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='state')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("channel", models.CharField(max_length=20, verbose_name="channel")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="attempts"
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="next attempt"
+                    ),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="sent"),
+                ),
             ],
             options={
-                'verbose_name': 'delivery',
-                'verbose_name_plural': 'deliveries',
+                "verbose_name": "delivery",
+                "verbose_name_plural": "deliveries",
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=50, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(blank=True, verbose_name='body')),
-                ('url', models.CharField(blank=True, max_length=300, verbose_name='link')),
-                ('dedupe_key', models.CharField(blank=True, max_length=120, null=True, unique=True)),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='created')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("kind", models.CharField(max_length=50, verbose_name="kind")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(blank=True, verbose_name="body")),
+                (
+                    "url",
+                    models.CharField(blank=True, max_length=300, verbose_name="link"),
+                ),
+                (
+                    "dedupe_key",
+                    models.CharField(
+                        blank=True, max_length=120, null=True, unique=True
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, verbose_name="created"),
+                ),
+                (
+                    "read_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="read"),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WorkItem',
+            name="WorkItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=50, verbose_name='kind')),
-                ('is_cc', models.BooleanField(default=False, verbose_name='copied for information')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='why this is yours')),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('url', models.CharField(blank=True, max_length=300, verbose_name='link')),
-                ('urgency', models.PositiveSmallIntegerField(choices=[(0, 'Normal'), (1, 'Urgent'), (2, 'Extra urgent')], default=0, verbose_name='urgency')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='due')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=10, verbose_name='state')),
-                ('opened_at', models.DateTimeField(verbose_name='opened')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('outcome', models.CharField(blank=True, max_length=100, verbose_name='outcome')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='reminded')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(db_index=True, max_length=50, verbose_name="kind"),
+                ),
+                (
+                    "is_cc",
+                    models.BooleanField(
+                        default=False, verbose_name="copied for information"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="why this is yours"
+                    ),
+                ),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "url",
+                    models.CharField(blank=True, max_length=300, verbose_name="link"),
+                ),
+                (
+                    "urgency",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Normal"), (1, "Urgent"), (2, "Extra urgent")],
+                        default=0,
+                        verbose_name="urgency",
+                    ),
+                ),
+                (
+                    "due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="due"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(verbose_name="opened")),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed"),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="outcome"
+                    ),
+                ),
+                (
+                    "reminded_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="reminded"
+                    ),
+                ),
+                (
+                    "escalated_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="escalated"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'work item',
-                'verbose_name_plural': 'work items',
+                "verbose_name": "work item",
+                "verbose_name_plural": "work items",
             },
         ),
     ]

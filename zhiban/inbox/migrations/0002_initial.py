@@ -6,91 +6,157 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('inbox', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("inbox", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='channelpreference',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='channel_preferences', to=settings.AUTH_USER_MODEL),
+            model_name="channelpreference",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="channel_preferences",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='recipient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='recipient'),
+            model_name="notification",
+            name="recipient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recipient",
+            ),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='notification',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='inbox.notification'),
+            model_name="delivery",
+            name="notification",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="inbox.notification",
+            ),
         ),
         migrations.AddField(
-            model_name='workitem',
-            name='assignee',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='work_items', to=settings.AUTH_USER_MODEL, verbose_name='assignee'),
+            model_name="workitem",
+            name="assignee",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="work_items",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="assignee",
+            ),
         ),
         migrations.AddField(
-            model_name='workitem',
-            name='closed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='closed by'),
+            model_name="workitem",
+            name="closed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="closed by",
+            ),
         ),
         migrations.AddField(
-            model_name='workitem',
-            name='initiator',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='initiated_work_items', to=settings.AUTH_USER_MODEL, verbose_name='initiator'),
+            model_name="workitem",
+            name="initiator",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="initiated_work_items",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="initiator",
+            ),
         ),
         migrations.AddField(
-            model_name='workitem',
-            name='on_behalf_of',
-            field=models.ForeignKey(blank=True, help_text='Whose work this is when it reached the assignee by delegation.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='delegated_work_items', to=settings.AUTH_USER_MODEL, verbose_name='on behalf of'),
+            model_name="workitem",
+            name="on_behalf_of",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Whose work this is when it reached the assignee by delegation.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="delegated_work_items",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="on behalf of",
+            ),
         ),
         migrations.AddField(
-            model_name='workitem',
-            name='target_type',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype'),
+            model_name="workitem",
+            name="target_type",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="contenttypes.contenttype",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='work_item',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='inbox.workitem'),
+            model_name="notification",
+            name="work_item",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="inbox.workitem",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='channelpreference',
-            constraint=models.UniqueConstraint(fields=('user', 'channel'), name='preference_unique'),
+            model_name="channelpreference",
+            constraint=models.UniqueConstraint(
+                fields=("user", "channel"), name="preference_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['state', 'next_attempt_at'], name='inbox_deliv_state_212b1f_idx'),
+            model_name="delivery",
+            index=models.Index(
+                fields=["state", "next_attempt_at"], name="inbox_deliv_state_212b1f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('notification', 'channel'), name='delivery_unique'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("notification", "channel"), name="delivery_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['assignee', 'is_cc', 'state', '-urgency', 'due_at'], name='workitem_tab'),
+            model_name="workitem",
+            index=models.Index(
+                fields=["assignee", "is_cc", "state", "-urgency", "due_at"],
+                name="workitem_tab",
+            ),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['initiator', '-opened_at'], name='workitem_initiated'),
+            model_name="workitem",
+            index=models.Index(
+                fields=["initiator", "-opened_at"], name="workitem_initiated"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['target_type', 'target_id'], name='workitem_target'),
+            model_name="workitem",
+            index=models.Index(
+                fields=["target_type", "target_id"], name="workitem_target"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['state', 'due_at'], name='workitem_due'),
+            model_name="workitem",
+            index=models.Index(fields=["state", "due_at"], name="workitem_due"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'read_at'], name='notification_unread'),
+            model_name="notification",
+            index=models.Index(
+                fields=["recipient", "read_at"], name="notification_unread"
+            ),
         ),
     ]
