@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from zhiban.core.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("zhiban.core.urls")),
     path("accounts/", include("zhiban.accounts.urls")),
     path("org/", include("zhiban.org.urls")),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -60,3 +62,24 @@ def entries_for(user: User) -> list[dict[str, str]]:
             }
         )
     return visible
+
+
+def nav_cache_key(*, user_id: int, language: str, active: str) -> str:
+    """Return the cache key of one user's rendered navigation."""
+    return f"zhiban:nav:{user_id}:{language}:{active}"
+
+
+def nav_cache_clear(*, user_id: int) -> None:
+    """Forget every cached rendering of the user's navigation (roles changed)."""
+    actives = ["", *(entry.key for entry in ENTRIES)]
+    keys = [
+        nav_cache_key(user_id=user_id, language=language, active=active)
+        for language in settings.SUPPORTED_LANGUAGE_CODES
+        for active in actives
+    ]
+    cache.delete_many([*keys, user_heading_cache_key(user_id=user_id)])
+
+
+def user_heading_cache_key(*, user_id: int) -> str:
+    """Return the cache key of the user's name and department in the top bar."""
+    return f"zhiban:user-heading:{user_id}"

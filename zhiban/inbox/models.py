@@ -161,6 +161,8 @@ class Delivery(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
+        # Claimed by one worker; no other worker sends it while the lease runs.
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -184,7 +186,9 @@ class Delivery(models.Model):
                 fields=["notification", "channel"], name="delivery_unique"
             )
         ]
-        indexes: ClassVar = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["state", "next_attempt_at"], name="delivery_due")
+        ]
 
     def __str__(self) -> str:
         return f"{self.notification_id} {self.channel} {self.state}"
