@@ -164,7 +164,7 @@ class User(AbstractUser):
     )
     is_ldap = models.BooleanField(_("signs in through LDAP"), default=False)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from zhiban.org.models import Delegation, Department, Membership, User
+from zhiban.org import policies
+from zhiban.org.models import Delegation, Department, Membership, Post, Unit, User
 
 
 def delegation_active_for(
@@ -55,3 +57,224 @@ def user_department_ids(*, user: User) -> set[int]:
     if user.primary_department_id:
         ids.add(user.primary_department_id)
     return ids
+
+
+# --- The tree ------------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentNode:
+    """A department with its sub-departments."""
+
+    department: Department
+    children: list[DepartmentNode] = field(default_factory=list)
+
+
+@dataclass
+class UnitNode:
+    """A unit with its subordinate units and its top-level departments."""
+
+    unit: Unit
+    departments: list[DepartmentNode] = field(default_factory=list)
+    children: list[UnitNode] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One line of the tree drawn flat, for templates."""
+
+    kind: str  # "unit" or "department"
+    obj: Unit | Department
+    depth: int
+
+
+def org_tree(*, include_inactive: bool = False) -> list[UnitNode]:
+    """Return the units (nested) with their departments (nested), in two queries."""
+    units = Unit.objects.all()
+    departments = Department.objects.select_related("overseeing_leader")
+    if not include_inactive:
+        units = units.filter(is_active=True)
+        departments = departments.filter(is_active=True)
+    unit_nodes = {unit.pk: UnitNode(unit=unit) for unit in units}
+    dept_nodes = {dept.pk: DepartmentNode(department=dept) for dept in departments}
+    for node in dept_nodes.values():
+        dept = node.department
+        parent = dept_nodes.get(dept.parent_id) if dept.parent_id else None
+        if parent is not None:
+            parent.children.append(node)
+        elif dept.unit_id in unit_nodes:
+            unit_nodes[dept.unit_id].departments.append(node)
+    roots: list[UnitNode] = []
+    for unit_node in unit_nodes.values():
+        parent_id = unit_node.unit.parent_id
+        parent_unit = unit_nodes.get(parent_id) if parent_id else None
+        (parent_unit.children if parent_unit else roots).append(unit_node)
+    return roots
+
+
+def org_tree_rows(tree: list[UnitNode]) -> list[TreeRow]:
+    """Flatten the tree into rows with their depth, in display order."""
+    rows: list[TreeRow] = []
+
+    def add_department(node: DepartmentNode, depth: int) -> None:
+        rows.append(TreeRow("department", node.department, depth))
+        for child in node.children:
+            add_department(child, depth + 1)
+
+    def add_unit(node: UnitNode, depth: int) -> None:
+        rows.append(TreeRow("unit", node.unit, depth))
+        for dept in node.departments:
+            add_department(dept, depth + 1)
+        for child in node.children:
+            add_unit(child, depth + 1)
+
+    for root in tree:
+        add_unit(root, 0)
+    return rows
+
+
+# --- Directory -----------------------------------------------------------------------
+
+
+def _directory_queryset() -> QuerySet[User]:
+    return (
+        User.objects.select_related("primary_department__unit", "post")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("department").order_by(
+                    "-is_head", "-is_deputy", "department__code"
+                ),
+            )
+        )
+        .order_by("primary_department__sort_order", "employee_number", "username")
+    )
+
+
+def _search(
+    people: QuerySet[User], query: str, department: Department | None
+) -> QuerySet[User]:
+    if department is not None:
+        people = people.filter(
+            Q(primary_department=department) | Q(memberships__department=department)
+        )
+    query = query.strip()
+    if query:
+        people = people.filter(
+            Q(name__icontains=query)
+            | Q(username__icontains=query)
+            | Q(employee_number__icontains=query)
+            | Q(mobile__icontains=query)
+            | Q(primary_department__name__icontains=query)
+            | Q(memberships__department__name__icontains=query)
+        )
+    if department is not None or query:
+        people = people.distinct()
+    return people
+
+
+def user_directory_for(
+    *,
+    viewer: User,
+    query: str = "",
+    department: Department | None = None,
+) -> QuerySet[User]:
+    """Return the active people the directory lists, searched and filtered.
+
+    The query matches name, sign-in name, employee number, mobile or department name.
+    Everyone signed in may browse the directory; deactivated people are not listed.
+    """
+    return _search(_directory_queryset().filter(is_active=True), query, department)
+
+
+def user_list_for(
+    *,
+    viewer: User,
+    query: str = "",
+    department: Department | None = None,
+) -> QuerySet[User]:
+    """Return the users an administrator manages, deactivated ones too."""
+    if not policies.can_administer(viewer):
+        return User.objects.none()
+    people = _directory_queryset().prefetch_related("groups")
+    return _search(people, query, department).order_by(
+        "-is_active", "employee_number", "username"
+    )
+
+
+def user_get_for(*, viewer: User, user_id: int) -> User | None:
+    """Return a person for their card: active people for everyone, any for admins."""
+    people = _directory_queryset()
+    if not policies.can_administer(viewer):
+        people = people.filter(is_active=True)
+    return people.filter(pk=user_id).first()
+
+
+def department_get_for(*, viewer: User, department_id: int) -> Department | None:
+    """Return a department: active ones for everyone, any for administrators."""
+    departments = Department.objects.select_related(
+        "unit", "parent", "overseeing_leader"
+    )
+    if not policies.can_administer(viewer):
+        departments = departments.filter(is_active=True)
+    return departments.filter(pk=department_id).first()
+
+
+def overseeing_leader_for(department: Department) -> User | None:
+    """Return the leader who oversees the department, inherited from its parents."""
+    node: Department | None = department
+    seen: set[int] = set()
+    while node is not None and node.pk not in seen:
+        seen.add(node.pk)
+        if node.overseeing_leader_id:
+            leader = node.overseeing_leader
+            if leader is not None and leader.is_active:
+                return leader
+        node = node.parent
+    return None
+
+
+def department_head_for(department: Department) -> User | None:
+    """Return the active head of the department, or None when it has none."""
+    return department_heads(department=department).order_by("pk").first()
+
+
+def department_deputies_for(department: Department) -> QuerySet[User]:
+    """Return the active deputy heads of the department."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__department=department,
+        memberships__is_deputy=True,
+    ).distinct()
+
+
+# --- Administration lists ------------------------------------------------------------
+
+
+def unit_list_for(*, viewer: User) -> QuerySet[Unit]:
+    """Return every unit with its parent and department count."""
+    return Unit.objects.select_related("parent").annotate(
+        department_count=Count("departments", distinct=True)
+    )
+
+
+def department_list_for(*, viewer: User) -> QuerySet[Department]:
+    """Return every department with unit, parent, leader and member count."""
+    return Department.objects.select_related(
+        "unit", "parent", "overseeing_leader"
+    ).annotate(member_count=Count("memberships", distinct=True))
+
+
+def post_list_for(*, viewer: User) -> QuerySet[Post]:
+    """Return every post with the number of users who hold it."""
+    return Post.objects.annotate(holder_count=Count("user", distinct=True))
+
+
+def delegation_list_for(*, viewer: User, mine: bool = False) -> QuerySet[Delegation]:
+    """Return delegations: all for administrators (unless mine), else the viewer's."""
+    delegations = Delegation.objects.select_related("delegator", "delegate").order_by(
+        "-is_active", "-starts_on", "-id"
+    )
+    if mine or not policies.can_administer(viewer):
+        delegations = delegations.filter(Q(delegator=viewer) | Q(delegate=viewer))
+    return delegations

@@ -1,0 +1,214 @@
+"""Forms of the organisation pages. They parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from zhiban.org.models import Department, Post, Role, Unit, User
+from zhiban.org.work_kinds import work_kind_choices
+
+
+class BootstrapMixin:
+    """Give every widget the Bootstrap class it needs."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = css
+
+
+def _empty_label(kwargs: dict[str, Any]) -> Any:
+    return _("(none)") if not kwargs.get("required", True) else _("(choose)")
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):
+    """A department, labelled with its unit so that equal names stay apart."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "queryset",
+            Department.objects.filter(is_active=True).select_related("unit"),
+        )
+        kwargs.setdefault("empty_label", _empty_label(kwargs))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.unit.short_name or obj.unit.name} / {obj.name} ({obj.code})"
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """An active person, labelled with name and employee number."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "queryset",
+            User.objects.filter(is_active=True).order_by("employee_number"),
+        )
+        kwargs.setdefault("empty_label", _empty_label(kwargs))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        number = f" ({obj.employee_number})" if obj.employee_number else ""
+        return f"{obj.display_name}{number}"
+
+
+def _units(**kwargs: Any) -> forms.ModelChoiceField:
+    kwargs.setdefault("empty_label", _empty_label(kwargs))
+    return forms.ModelChoiceField(queryset=Unit.objects.all(), **kwargs)
+
+
+class UnitForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(label=_("code"), max_length=32)
+    name = forms.CharField(label=_("name"), max_length=100)
+    short_name = forms.CharField(label=_("short name"), max_length=30, required=False)
+    kind = forms.ChoiceField(label=_("kind"), choices=Unit.Kind.choices)
+    parent = _units(label=_("parent unit"), required=False)
+    sort_order = forms.IntegerField(label=_("order"), min_value=0, initial=0)
+    is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
+
+
+class DepartmentCreateForm(BootstrapMixin, forms.Form):
+    unit = _units(label=_("unit"))
+    code = forms.CharField(label=_("code"), max_length=32)
+    name = forms.CharField(label=_("name"), max_length=100)
+    parent = DepartmentChoiceField(
+        label=_("parent department"),
+        queryset=Department.objects.select_related("unit"),
+        required=False,
+    )
+    sort_order = forms.IntegerField(label=_("order"), min_value=0, initial=0)
+
+
+class DepartmentForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(label=_("code"), max_length=32)
+    name = forms.CharField(label=_("name"), max_length=100)
+    sort_order = forms.IntegerField(label=_("order"), min_value=0, initial=0)
+    is_active = forms.BooleanField(label=_("active"), required=False)
+
+
+class DepartmentMoveForm(BootstrapMixin, forms.Form):
+    unit = _units(label=_("unit"))
+    parent = DepartmentChoiceField(
+        label=_("parent department"),
+        queryset=Department.objects.select_related("unit"),
+        required=False,
+        help_text=_("Leave empty to make it a top-level department of the unit."),
+    )
+
+
+class OverseeingLeaderForm(BootstrapMixin, forms.Form):
+    leader = UserChoiceField(
+        label=_("overseeing leader"),
+        required=False,
+        help_text=_("Leave empty to inherit the parent department's leader."),
+    )
+
+
+class PostForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(label=_("code"), max_length=32)
+    name = forms.CharField(label=_("name"), max_length=100)
+
+
+class UserForm(BootstrapMixin, forms.Form):
+    username = forms.CharField(label=_("sign-in name"), max_length=150)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
+    employee_number = forms.CharField(
+        label=_("employee number"), max_length=32, required=False
+    )
+    mobile = forms.CharField(label=_("mobile"), max_length=20, required=False)
+    email = forms.EmailField(label=_("email"), required=False)
+    primary_department = DepartmentChoiceField(
+        label=_("primary department"), required=False
+    )
+    post = forms.ModelChoiceField(
+        label=_("post"),
+        queryset=Post.objects.all(),
+        required=False,
+        empty_label=_("(none)"),
+    )
+    title = forms.CharField(label=_("title"), max_length=50, required=False)
+    language = forms.ChoiceField(label=_("language"), choices=User.Language.choices)
+
+
+class UserCreateForm(UserForm):
+    password = forms.CharField(
+        label=_("initial password"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("Leave empty for an account that signs in through LDAP only."),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("roles"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class RolesForm(BootstrapMixin, forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("roles"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class MembershipForm(BootstrapMixin, forms.Form):
+    department = DepartmentChoiceField(label=_("department"))
+    title = forms.CharField(label=_("title"), max_length=50, required=False)
+    is_head = forms.BooleanField(label=_("head of department"), required=False)
+    is_deputy = forms.BooleanField(label=_("deputy head"), required=False)
+
+
+class DelegationForm(BootstrapMixin, forms.Form):
+    delegate = UserChoiceField(label=_("delegate"))
+    starts_on = forms.DateField(
+        label=_("from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("kinds of work"),
+        choices=work_kind_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every kind of work item."),
+    )
+    reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+
+
+class AdminDelegationForm(DelegationForm):
+    delegator = UserChoiceField(label=_("delegator"))
+    field_order = ("delegator", "delegate", "starts_on", "ends_on", "kinds", "reason")
+
+
+class ImportForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Excel workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+def add_domain_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's error on the form: by field where the field exists."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item.messages)
+    else:
+        form.add_error(None, error.messages)
