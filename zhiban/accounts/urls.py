@@ -8,4 +8,6 @@ urlpatterns = [
     path("logout/", views.ZhibanLogoutView.as_view(), name="logout"),
     path("language/", views.language_set, name="language"),
     path("preferences/", views.preferences, name="preferences"),
+    path("password/", views.password_change, name="password_change"),
+    path("api-token/", views.api_token_regenerate, name="api_token"),
 ]
