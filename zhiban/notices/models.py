@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhiban.core.models import TimeStampedModel
 from zhiban.inbox.models import Urgency
@@ -36,7 +37,7 @@ class Notice(TimeStampedModel):
     """A notice (通知公告) from a department to everyone or chosen departments."""
 
     class Audience(models.TextChoices):
-        EVERYONE = "everyone", _("Everyone")
+        EVERYONE = "everyone", pgettext_lazy("notice audience", "Everyone")
         DEPARTMENTS = "departments", _("Chosen departments")
 
     class State(models.TextChoices):
@@ -44,8 +45,10 @@ class Notice(TimeStampedModel):
         PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"), help_text=_("Plain text; a blank line starts a new paragraph."))
+    title = models.CharField(pgettext_lazy("notice", "title"), max_length=200)
+    body = models.TextField(
+        _("body"), help_text=_("Plain text; a blank line starts a new paragraph.")
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
@@ -61,7 +64,10 @@ class Notice(TimeStampedModel):
         related_name="notices_published",
     )
     audience = models.CharField(
-        _("audience"), max_length=20, choices=Audience.choices, default=Audience.EVERYONE
+        _("audience"),
+        max_length=20,
+        choices=Audience.choices,
+        default=Audience.EVERYONE,
     )
     departments = models.ManyToManyField(
         "org.Department",
@@ -115,7 +121,9 @@ class NoticeAttachment(models.Model):
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    content_type = models.CharField(_("content type"), max_length=120)
+    content_type = models.CharField(
+        pgettext_lazy("file", "content type"), max_length=120
+    )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
