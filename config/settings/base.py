@@ -98,7 +98,6 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "zhiban.core.context_processors.navigation",
             ],
             "builtins": ["django.templatetags.static", "django.templatetags.i18n"],
         },
@@ -106,27 +105,32 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------
+SQLITE_OPTIONS = {
+    # Writers take the lock when the transaction starts, so two requests never
+    # deadlock upgrading a read lock; WAL lets readers go on meanwhile.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA busy_timeout=20000;"
+    ),
+}
 DATABASE_URL = env_str("ZHIBAN_DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     DATABASES["default"].setdefault("OPTIONS", {})
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        # A SQLite file named by URL (a test's Celery worker) behaves like the default.
+        DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "zhiban.sqlite3",
-            "OPTIONS": {
-                # Writers take the lock when the transaction starts, so two requests never
-                # deadlock upgrading a read lock; WAL lets readers go on meanwhile.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA busy_timeout=20000;"
-                ),
-            },
+            "NAME": str(DATA_DIR / "zhiban.sqlite3"),
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -167,7 +171,10 @@ AXES_FAILURE_LIMIT = env_int("ZHIBAN_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = env_int("ZHIBAN_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The lockout is shown on the login page itself; it lasts the cool-off time from the
+# failure that caused it (attempts while locked do not extend it).
+AXES_LOCKOUT_CALLABLE = "zhiban.accounts.views.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 
 LDAP_URI = env_str("ZHIBAN_LDAP_URI")
@@ -176,6 +183,9 @@ LDAP_BIND_PASSWORD = env_str("ZHIBAN_LDAP_BIND_PASSWORD")
 LDAP_USER_SEARCH_BASE = env_str("ZHIBAN_LDAP_USER_SEARCH_BASE")
 LDAP_USER_FILTER = env_str("ZHIBAN_LDAP_USER_FILTER", "(uid=%(user)s)")
 LDAP_TIMEOUT = env_int("ZHIBAN_LDAP_TIMEOUT", 3)
+# Unit that receives a department the directory names but Zhiban lacks (by unit code);
+# empty: the headquarters unit.
+LDAP_DEFAULT_UNIT_CODE = env_str("ZHIBAN_LDAP_DEFAULT_UNIT")
 LDAP_ATTRIBUTES = {
     "employee_number": env_str("ZHIBAN_LDAP_ATTR_EMPLOYEE_NUMBER", "employeeNumber"),
     "name": env_str("ZHIBAN_LDAP_ATTR_NAME", "cn"),
@@ -265,6 +275,8 @@ del EMAIL_HOST
 DEFAULT_FROM_EMAIL = env_str("ZHIBAN_DEFAULT_FROM_EMAIL", "zhiban@localhost")
 WEBHOOK_URL = env_str("ZHIBAN_WEBHOOK_URL")
 WEBHOOK_TIMEOUT = env_int("ZHIBAN_WEBHOOK_TIMEOUT", 5)
+DELIVERY_MAX_ATTEMPTS = env_int("ZHIBAN_DELIVERY_MAX_ATTEMPTS", 6)
+DELIVERY_RETRY_SECONDS = env_int("ZHIBAN_DELIVERY_RETRY_SECONDS", 60)
 REMINDER_HOURS = env_int("ZHIBAN_REMINDER_HOURS", 24)
 BASE_URL = env_str("ZHIBAN_BASE_URL", "http://127.0.0.1:8000")
 
@@ -309,6 +321,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "state"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "WorkItemStateEnum": "zhiban.inbox.models.WorkItem.State",
+        "NoticeStateEnum": "zhiban.notices.models.Notice.State",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------

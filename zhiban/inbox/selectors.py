@@ -1,0 +1,408 @@
+"""Reads of the to-do centre. The visibility rule of work items lives here only.
+
+A work item is *mine* to list when I am its assignee (待办 / 已办 / 抄送我的) or its
+initiator (我发起的). I may *handle* (open) it when I am its assignee, or the person
+on whose behalf it reached the assignee by delegation. Nobody else sees it.
+
+The list page is the busiest page of the platform, so these reads are shaped for
+speed: one aggregate query gives every tab count (and the count the paginator
+needs), and rows come back as dictionaries, not model instances.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from zhiban.inbox.models import ChannelPreference, Notification, WorkItem
+from zhiban.org.models import User
+
+TODO = "todo"
+DONE = "done"
+INITIATED = "initiated"
+CC = "cc"
+TABS: tuple[str, ...] = (TODO, DONE, INITIATED, CC)
+
+DUE_OVERDUE = "overdue"
+DUE_SOON = "soon"
+DUE_NONE = "none"
+
+SORT_URGENCY = "urgency"
+SORT_DUE = "due"
+SORT_RECENT = "recent"
+
+# The columns a list row needs; read with .values(), never as model instances.
+ROW_FIELDS: tuple[str, ...] = (
+    "id",
+    "kind",
+    "title",
+    "reason",
+    "url",
+    "urgency",
+    "due_at",
+    "state",
+    "is_cc",
+    "opened_at",
+    "closed_at",
+    "on_behalf_of_id",
+)
+
+
+def _display_name(relation: str) -> Coalesce:
+    # The person's name, or their sign-in name when they have none (display_name).
+    return Coalesce(
+        NullIf(F(f"{relation}__name"), Value("")), F(f"{relation}__username")
+    )
+
+
+@dataclass(frozen=True)
+class WorkItemFilters:
+    """The filters of a work item list; the empty value of each means "any"."""
+
+    kind: str = ""
+    urgency: int | None = None
+    due: str = ""  # "", DUE_OVERDUE, DUE_SOON, DUE_NONE
+    within_hours: int | None = None  # for DUE_SOON; default settings.REMINDER_HOURS
+    search: str = ""
+    sort: str = ""  # "", SORT_URGENCY, SORT_DUE, SORT_RECENT
+
+    @property
+    def narrows(self) -> bool:
+        """Return whether any filter leaves out rows (sorting does not)."""
+        return bool(
+            self.kind or self.urgency is not None or self.due or self.search.strip()
+        )
+
+
+NO_FILTERS = WorkItemFilters()
+
+
+def _tab_q(*, user_id: int, tab: str) -> Q:
+    if tab == TODO:
+        return Q(assignee_id=user_id, is_cc=False, state=WorkItem.State.OPEN)
+    if tab == DONE:
+        return Q(assignee_id=user_id, is_cc=False, state=WorkItem.State.DONE)
+    if tab == INITIATED:
+        return Q(initiator_id=user_id)
+    if tab == CC:
+        return Q(assignee_id=user_id, is_cc=True)
+    raise ValueError(f"unknown tab {tab!r}")
+
+
+def _soon_hours(filters: WorkItemFilters) -> int:
+    return filters.within_hours or settings.REMINDER_HOURS
+
+
+def _filters_q(*, filters: WorkItemFilters, now: datetime.datetime) -> Q:
+    q = Q()
+    if filters.kind:
+        q &= Q(kind=filters.kind)
+    if filters.urgency is not None:
+        q &= Q(urgency=filters.urgency)
+    if filters.due == DUE_OVERDUE:
+        q &= Q(due_at__lt=now)
+    elif filters.due == DUE_SOON:
+        hours = _soon_hours(filters)
+        q &= Q(due_at__gte=now, due_at__lte=now + datetime.timedelta(hours=hours))
+    elif filters.due == DUE_NONE:
+        q &= Q(due_at__isnull=True)
+    search = filters.search.strip()
+    if search:
+        q &= Q(title__icontains=search)
+    return q
+
+
+_COUNT_KEYS = (TODO, DONE, INITIATED, CC, "overdue", "cc_unread", "matching")
+
+
+def work_item_counts_for(
+    *,
+    user: User,
+    now: datetime.datetime,
+    tab: str | None = None,
+    filters: WorkItemFilters = NO_FILTERS,
+) -> dict[str, int]:
+    """Return the tab counts (and overdue, unread cc) in one query.
+
+    With a tab, the result also holds `matching`: how many rows of that tab pass
+    the filters, so that the paginator needs no COUNT query of its own.
+    """
+    # Hand-written SQL: the ORM's filtered aggregate cost ~50 times the query
+    # itself (milliseconds on the busiest page). COUNT(CASE ...) runs alike on
+    # SQLite and PostgreSQL; the OR'ed WHERE uses the assignee and initiator
+    # indexes (a multi-index OR / BitmapOr), reading only this user's rows.
+    # The conditions are the same as _tab_q's (tested to agree).
+    uid = user.pk
+    open_, done = WorkItem.State.OPEN.value, WorkItem.State.DONE.value
+    todo = "assignee_id = %s AND is_cc = %s AND state = %s"
+    cc = "assignee_id = %s AND is_cc = %s"
+    conditions: list[tuple[str, list[Any]]] = [
+        (todo, [uid, False, open_]),
+        (todo, [uid, False, done]),
+        ("initiator_id = %s", [uid]),
+        (cc, [uid, True]),
+        (
+            f"{todo} AND due_at < %s",
+            [uid, False, open_, connection.ops.adapt_datetimefield_value(now)],
+        ),
+        (f"{cc} AND state = %s", [uid, True, open_]),
+    ]
+    narrowed = tab is not None and filters.narrows
+    if tab is not None and narrowed:
+        # The filters' condition is the ORM's own, compiled, so this count and
+        # the rows of work_item_list_for can never disagree.
+        query = WorkItem.objects.filter(
+            _tab_q(user_id=uid, tab=tab) & _filters_q(filters=filters, now=now)
+        ).query
+        where_sql, where_params = query.get_compiler(connection=connection).compile(
+            query.where
+        )
+        conditions.append((where_sql, list(where_params)))
+    table = connection.ops.quote_name(WorkItem._meta.db_table)
+    sql = (
+        "SELECT "  # noqa: S608 - every value is a query parameter
+        + ", ".join(f"COUNT(CASE WHEN {sql} THEN 1 END)" for sql, _ in conditions)
+        + f" FROM {table} WHERE assignee_id = %s OR initiator_id = %s"
+    )
+    params = [value for _, values in conditions for value in values] + [uid, uid]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    counts = dict(zip(_COUNT_KEYS, row, strict=False))
+    if tab is not None and not narrowed:
+        counts["matching"] = counts[tab]
+    return counts
+
+
+def _ordering(*, tab: str, sort: str) -> list[Any]:
+    due_first = F("due_at").asc(nulls_last=True)
+    if not sort:
+        sort = {DONE: SORT_RECENT, INITIATED: SORT_RECENT}.get(tab, SORT_URGENCY)
+    if sort == SORT_DUE:
+        return [due_first, "-urgency", "-id"]
+    if sort == SORT_RECENT:
+        recent = "-closed_at" if tab == DONE else "-opened_at"
+        return [recent, "-id"]
+    return ["-urgency", due_first, "-id"]
+
+
+def work_item_list_for(
+    *,
+    user: User,
+    tab: str = TODO,
+    filters: WorkItemFilters = NO_FILTERS,
+    now: datetime.datetime,
+) -> QuerySet[WorkItem, dict[str, Any]]:
+    """Return the rows of one tab of the user's to-do centre, as dictionaries.
+
+    Each row also carries the other person it concerns, `counterpart_name`: who
+    sent it, or on the 我发起的 tab whom it was sent to.
+    `on_behalf_of_id` set means it reached the user by delegation (代 A 办理).
+    """
+    other = "assignee" if tab == INITIATED else "initiator"
+    return (
+        WorkItem.objects.filter(
+            _tab_q(user_id=user.pk, tab=tab) & _filters_q(filters=filters, now=now)
+        )
+        .order_by(*_ordering(tab=tab, sort=filters.sort))
+        .values(
+            *ROW_FIELDS,
+            on_behalf_of_name=_display_name("on_behalf_of"),
+            counterpart_name=_display_name(other),
+        )
+    )
+
+
+_ORDER_SQL = {
+    SORT_URGENCY: "{t}.urgency DESC, {t}.due_at ASC NULLS LAST, {t}.id DESC",
+    SORT_DUE: "{t}.due_at ASC NULLS LAST, {t}.urgency DESC, {t}.id DESC",
+}
+_DATETIME_KEYS = ("due_at", "opened_at", "closed_at")
+
+
+def _tab_sql(*, user_id: int, tab: str) -> tuple[str, list[Any]]:
+    # The same conditions as _tab_q (tested to agree).
+    if tab == TODO:
+        return "{t}.assignee_id = %s AND {t}.is_cc = %s AND {t}.state = %s", [
+            user_id,
+            False,
+            WorkItem.State.OPEN.value,
+        ]
+    if tab == DONE:
+        return "{t}.assignee_id = %s AND {t}.is_cc = %s AND {t}.state = %s", [
+            user_id,
+            False,
+            WorkItem.State.DONE.value,
+        ]
+    if tab == INITIATED:
+        return "{t}.initiator_id = %s", [user_id]
+    if tab == CC:
+        return "{t}.assignee_id = %s AND {t}.is_cc = %s", [user_id, True]
+    raise ValueError(f"unknown tab {tab!r}")
+
+
+def work_item_page_for(
+    *,
+    user: User,
+    tab: str = TODO,
+    filters: WorkItemFilters = NO_FILTERS,
+    now: datetime.datetime,
+    offset: int = 0,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """Return one page of work_item_list_for's rows, in one cheap query.
+
+    The same rows, keys and order as work_item_list_for (tested to agree), for the
+    list page and the API: compiling the ORM query cost more than running it, so
+    the query is written out once here; filters, when given, are the ORM's own
+    condition, compiled.
+    """
+    quote = connection.ops.quote_name
+    table = quote(WorkItem._meta.db_table)
+    users = quote(User._meta.db_table)
+    other = "assignee" if tab == INITIATED else "initiator"
+    where, params = _tab_sql(user_id=user.pk, tab=tab)
+    where = where.format(t=table)
+    if filters.narrows:
+        query = WorkItem.objects.filter(_filters_q(filters=filters, now=now)).query
+        filter_sql, filter_params = query.get_compiler(connection=connection).compile(
+            query.where
+        )
+        where = f"{where} AND ({filter_sql})"
+        params.extend(filter_params)
+    sort = filters.sort or {DONE: SORT_RECENT, INITIATED: SORT_RECENT}.get(
+        tab, SORT_URGENCY
+    )
+    if sort == SORT_RECENT:
+        recent = "closed_at" if tab == DONE else "opened_at"
+        order = f"{table}.{recent} DESC, {table}.id DESC"
+    else:
+        order = _ORDER_SQL.get(sort, _ORDER_SQL[SORT_URGENCY]).format(t=table)
+    sql = (
+        f"SELECT {table}.id, {table}.kind, {table}.title, {table}.reason,"  # noqa: S608 - every value is a query parameter
+        f" {table}.url, {table}.urgency, {table}.due_at, {table}.state,"
+        f" {table}.is_cc, {table}.opened_at, {table}.closed_at,"
+        f" {table}.on_behalf_of_id,"
+        # Names as scalar subqueries: a primary-key lookup for each row of the page,
+        # where PostgreSQL would otherwise hash-join the whole user table.
+        f" (SELECT COALESCE(NULLIF(u.name, ''), u.username) FROM {users} u"
+        f"  WHERE u.id = {table}.on_behalf_of_id),"
+        f" (SELECT COALESCE(NULLIF(u.name, ''), u.username) FROM {users} u"
+        f"  WHERE u.id = {table}.{other}_id)"
+        f" FROM {table}"
+        f" WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    params.extend([int(limit), int(offset)])
+    keys = (*ROW_FIELDS, "on_behalf_of_name", "counterpart_name")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(keys, values, strict=True)) for values in cursor.fetchall()]
+    for row in rows:
+        row["is_cc"] = bool(row["is_cc"])
+        for key in _DATETIME_KEYS:
+            value = row[key]
+            if value is not None and value.tzinfo is None:
+                # SQLite gives naive UTC; the ORM would make it aware the same way.
+                row[key] = value.replace(tzinfo=datetime.UTC)
+    return rows
+
+
+def work_items_visible_to(*, user: User) -> QuerySet[WorkItem]:
+    """Return every work item the user may look at: theirs, delegated, initiated."""
+    return WorkItem.objects.filter(
+        Q(assignee_id=user.pk) | Q(on_behalf_of_id=user.pk) | Q(initiator_id=user.pk)
+    )
+
+
+def work_items_handled_by(*, user: User) -> QuerySet[WorkItem]:
+    """Return the work items the user may open and act on: as assignee or delegator."""
+    return WorkItem.objects.filter(Q(assignee_id=user.pk) | Q(on_behalf_of_id=user.pk))
+
+
+def work_item_get_for(*, user: User, item_id: int) -> WorkItem:
+    """Return one work item the user may look at, or raise WorkItem.DoesNotExist."""
+    return (
+        work_items_visible_to(user=user)
+        .select_related("assignee", "on_behalf_of", "initiator")
+        .get(pk=item_id)
+    )
+
+
+# --- Notifications ---------------------------------------------------------------
+
+NOTIFICATION_FIELDS: tuple[str, ...] = (
+    "id",
+    "kind",
+    "title",
+    "body",
+    "url",
+    "created_at",
+    "read_at",
+)
+
+
+def notification_list_for(
+    *, user: User, unread_only: bool = False
+) -> QuerySet[Notification, dict[str, Any]]:
+    """Return the user's notifications, newest first, as dictionaries."""
+    queryset = Notification.objects.filter(recipient_id=user.pk)
+    if unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    return queryset.order_by("-created_at", "-id").values(*NOTIFICATION_FIELDS)
+
+
+def notification_counts_for(*, user: User) -> dict[str, int]:
+    """Return how many notifications the user has, and how many are unread, at once."""
+    return Notification.objects.filter(recipient_id=user.pk).aggregate(
+        total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True))
+    )
+
+
+def notification_unread_count_for(*, user: User) -> int:
+    """Return how many of the user's notifications are unread."""
+    return Notification.objects.filter(
+        recipient_id=user.pk, read_at__isnull=True
+    ).count()
+
+
+# --- Channel preferences ------------------------------------------------------------
+
+
+def channel_default(*, channel: str, email: str) -> bool:
+    """Return whether a channel is on for someone who never chose."""
+    if channel == ChannelPreference.Channel.EMAIL:
+        return bool(email)
+    if channel == ChannelPreference.Channel.WEBHOOK:
+        return bool(settings.WEBHOOK_URL)
+    return False
+
+
+def channel_preferences_for(*, user: User) -> dict[str, bool]:
+    """Return, for every outside channel, whether it delivers the user's notifications."""
+    return channel_preferences_for_many(users=[user])[user.pk]
+
+
+def channel_preferences_for_many(*, users: list[User]) -> dict[int, dict[str, bool]]:
+    """Return the channel choices of many people in one query, keyed by user id."""
+    chosen: dict[tuple[int, str], bool] = {
+        (user_id, channel): is_enabled
+        for user_id, channel, is_enabled in ChannelPreference.objects.filter(
+            user_id__in=[user.pk for user in users]
+        ).values_list("user_id", "channel", "is_enabled")
+    }
+    return {
+        user.pk: {
+            channel: chosen.get(
+                (user.pk, channel),
+                channel_default(channel=channel, email=user.email),
+            )
+            for channel in ChannelPreference.Channel.values
+        }
+        for user in users
+    }
