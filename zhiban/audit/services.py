@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from typing import Any
@@ -49,8 +50,31 @@ def entry_hash(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _iso(moment: datetime.datetime) -> str:
+    # UTC, whatever zone the database driver hands the time back in.
+    return moment.astimezone(datetime.UTC).isoformat()
+
+
+def row_hash(row: dict[str, Any]) -> str:
+    """Return the hash an entry's stored row (a values() dict) should carry."""
+    return entry_hash(
+        prev_hash=row["prev_hash"],
+        at_iso=_iso(row["at"]),
+        actor_id=row["actor_id"],
+        on_behalf_of_id=row["on_behalf_of_id"],
+        action=row["action"],
+        object_type=row["object_type"],
+        object_id=row["object_id"],
+        object_repr=row["object_repr"],
+        data=row["data"],
+    )
+
+
 def _lock_chain() -> None:
-    # SQLite runs IMMEDIATE transactions, so writers are already one at a time.
+    # Two writers must never read the same last hash. On PostgreSQL a transaction-level
+    # advisory lock queues them until the holder commits; SQLite runs IMMEDIATE
+    # transactions (settings), so a writer holds the database lock from its first
+    # statement and writers are already one at a time.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
@@ -65,19 +89,83 @@ def audit_record(
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain, inside the caller's transaction."""
+    # Writers queue on the chain lock until their transaction commits, so a service
+    # calls this after its other writes: taking row locks while holding the chain
+    # lock invites deadlocks on PostgreSQL and makes every other writer wait longer.
     with transaction.atomic():
         _lock_chain()
-        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-        prev_hash = last or GENESIS_HASH
-        at = timezone.now()
-        details = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
-        object_type = target._meta.label_lower if target is not None else ""
-        object_id = str(target.pk) if target is not None else ""
-        object_repr = str(target)[:200] if target is not None else ""
-        actor_id = actor.pk if actor is not None else None
-        on_behalf_of_id = on_behalf_of.pk if on_behalf_of is not None else None
-        entry = AuditEntry(
-            at=at,
+        return _append(
+            actor=actor,
+            action=action,
+            target=target,
+            on_behalf_of=on_behalf_of,
+            data=data,
+        )
+
+
+def audit_record_once(
+    *,
+    action: str,
+    key: str,
+    actor: Any | None = None,
+    target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+) -> tuple[AuditEntry, bool]:
+    """Append an entry unless one with this action and key exists; say if it was new.
+
+    For background tasks, which may run twice: the check happens under the chain lock,
+    so two deliveries of the same task at once still record one entry.
+    """
+    with transaction.atomic():
+        _lock_chain()
+        existing = (
+            AuditEntry.objects.filter(action=action, data__key=key)
+            .order_by("id")
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+        entry = _append(
+            actor=actor,
+            action=action,
+            target=target,
+            on_behalf_of=None,
+            data={**(data or {}), "key": key},
+        )
+        return entry, True
+
+
+def _append(
+    *,
+    actor: Any | None,
+    action: str,
+    target: models.Model | None,
+    on_behalf_of: Any | None,
+    data: dict[str, Any] | None,
+) -> AuditEntry:
+    # The caller holds the chain lock.
+    last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+    prev_hash = last or GENESIS_HASH
+    at = timezone.now()
+    details = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+    object_type = target._meta.label_lower if target is not None else ""
+    object_id = str(target.pk) if target is not None else ""
+    object_repr = str(target)[:200] if target is not None else ""
+    actor_id = actor.pk if actor is not None else None
+    on_behalf_of_id = on_behalf_of.pk if on_behalf_of is not None else None
+    entry = AuditEntry(
+        at=at,
+        actor_id=actor_id,
+        on_behalf_of_id=on_behalf_of_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        data=details,
+        prev_hash=prev_hash,
+        hash=entry_hash(
+            prev_hash=prev_hash,
+            at_iso=_iso(at),
             actor_id=actor_id,
             on_behalf_of_id=on_behalf_of_id,
             action=action,
@@ -85,18 +173,7 @@ def audit_record(
             object_id=object_id,
             object_repr=object_repr,
             data=details,
-            prev_hash=prev_hash,
-            hash=entry_hash(
-                prev_hash=prev_hash,
-                at_iso=at.isoformat(),
-                actor_id=actor_id,
-                on_behalf_of_id=on_behalf_of_id,
-                action=action,
-                object_type=object_type,
-                object_id=object_id,
-                object_repr=object_repr,
-                data=details,
-            ),
-        )
-        entry.save()
-        return entry
+        ),
+    )
+    entry.save()
+    return entry

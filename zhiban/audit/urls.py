@@ -4,5 +4,6 @@ from zhiban.audit import views
 
 app_name = "audit"
 urlpatterns = [
-    path("", views.list, name="list"),
+    path("", views.entry_list, name="list"),
+    path("<int:entry_id>/", views.entry_detail, name="detail"),
 ]

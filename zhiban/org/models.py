@@ -28,6 +28,19 @@ class Role(models.TextChoices):
     EMPLOYEE = "employee", _("Employee")  # 员工
 
 
+def role_groups(names: list[str] | tuple[str, ...]) -> list[Group]:
+    """Return the auth groups of the named roles, creating any that are missing.
+
+    Migration org/0002 creates them; a flushed or hand-edited database may have lost them.
+    """
+    valid = {str(role) for role in Role}
+    return [
+        Group.objects.get_or_create(name=str(name))[0]
+        for name in names
+        if str(name) in valid
+    ]
+
+
 class Unit(TimeStampedModel):
     """A unit of the group: the headquarters or a subordinate mine or company."""
 

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhiban.audit.services import audit_record
 from zhiban.core.errors import DomainError
-from zhiban.org.models import Delegation, Department, Membership, Post, Role, User
+from zhiban.org.models import (
+    Delegation,
+    Department,
+    Membership,
+    Post,
+    Role,
+    User,
+    role_groups,
+)
 from zhiban.org.services._common import (
     UNSET,
     _apply,
@@ -113,7 +120,7 @@ def user_create(
             user=user, department=primary_department, title=user.title
         )
     if role_names:
-        user.groups.set(Group.objects.filter(name__in=role_names))
+        user.groups.set(role_groups(role_names))
     audit_record(
         actor=by,
         action="org.user_create",
@@ -229,7 +236,7 @@ def user_roles_set(*, by: User | None, user: User, roles: Iterable[str]) -> User
     before = sorted(user.groups.values_list("name", flat=True))
     if before == role_names:
         return user
-    user.groups.set(Group.objects.filter(name__in=role_names))
+    user.groups.set(role_groups(role_names))
     if hasattr(user, "_role_cache"):
         del user._role_cache
     audit_record(
@@ -296,7 +303,7 @@ def membership_set(
     membership.full_clean()
     membership.save()
     if is_head:
-        user.groups.add(Group.objects.get(name=Role.DEPARTMENT_HEAD))
+        user.groups.add(*role_groups([Role.DEPARTMENT_HEAD]))
         if hasattr(user, "_role_cache"):
             del user._role_cache
     audit_record(

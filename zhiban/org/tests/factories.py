@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import factory
-from django.contrib.auth.models import Group
 
-from zhiban.org.models import Department, Membership, Role, Unit, User
+from zhiban.org.models import Department, Membership, Role, Unit, User, role_groups
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -47,7 +46,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         if not create or not extracted:
             return
         for role in extracted:
-            self.groups.add(Group.objects.get(name=str(role)))
+            self.groups.add(*role_groups([role]))
 
     @factory.post_generation
     def membership(self, create: bool, extracted: object, **kwargs: object) -> None:
@@ -65,5 +64,5 @@ def make_head(user: User) -> User:
     Membership.objects.filter(
         user=user, department_id=user.primary_department_id
     ).update(is_head=True)
-    user.groups.add(Group.objects.get(name=Role.DEPARTMENT_HEAD))
+    user.groups.add(*role_groups([Role.DEPARTMENT_HEAD]))
     return user
