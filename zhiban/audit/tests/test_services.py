@@ -17,7 +17,7 @@ PER_THREAD = 5
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_keep_one_unbroken_chain():
+def test_concurrent_writers_keep_one_unbroken_chain() -> None:
     # Given a user, and eight threads each with its own database connection
     actor = UserFactory()
     barrier = threading.Barrier(THREADS)

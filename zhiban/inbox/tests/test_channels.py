@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core import mail
 from django.test import override_settings
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from zhiban.inbox import channels, services, tasks
 from zhiban.inbox.models import Delivery, Notification, WorkItem
@@ -290,9 +291,10 @@ def test_the_in_app_channel_is_the_row_itself() -> None:
 
 
 @override_settings(WEBHOOK_URL="")
-def test_many_deliveries_are_queued_in_batches(  # type: ignore[no-untyped-def]
-    django_capture_on_commit_callbacks, monkeypatch
-):
+def test_many_deliveries_are_queued_in_batches(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     queued: list[list[int]] = []
     monkeypatch.setattr(tasks.send_deliveries, "delay", queued.append)
     people = UserFactory.create_batch(tasks.BATCH + 1)

@@ -110,8 +110,10 @@ def test_a_good_file_applies_everything() -> None:
         "people_new": 3,
     }
     mine = Unit.objects.get(code="M1")
+    assert mine.parent is not None
     assert (mine.kind, mine.parent.code) == (Unit.Kind.MINE, "HQ")
     office = Department.objects.get(code="HQ-BGS")
+    assert office.overseeing_leader is not None
     assert office.overseeing_leader.employee_number == "10001"
     assert Department.objects.get(code="HQ-BGS-WS").parent_id == office.pk
     zhang = User.objects.get(employee_number="10001")

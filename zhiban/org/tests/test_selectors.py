@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import pytest
+from pytest_django import DjangoAssertNumQueries
 
 from zhiban.org import selectors
-from zhiban.org.models import Delegation, Membership, User
+from zhiban.org.models import Delegation, Department, Membership, Unit, User
 from zhiban.org.tests.factories import DepartmentFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _tree_fixture() -> dict[str, object]:
+class Tree(TypedDict):
+    hq: Unit
+    mine: Unit
+    office: Department
+    clerks: Department
+    safety: Department
+
+
+def _tree_fixture() -> Tree:
     hq = UnitFactory(code="HQ", name="本部", sort_order=1)
     mine = UnitFactory(code="M1", name="一矿", parent=hq, sort_order=2)
     office = DepartmentFactory(code="BGS", name="办公室", unit=hq, sort_order=1)
@@ -28,10 +39,10 @@ def _tree_fixture() -> dict[str, object]:
 
 
 def test_org_tree_nests_units_and_departments_in_two_queries(
-    django_assert_num_queries: object,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     _tree_fixture()
-    with django_assert_num_queries(2):  # type: ignore[operator]
+    with django_assert_num_queries(2):
         tree = selectors.org_tree()
     rows = [(r.kind, str(r.obj), r.depth) for r in selectors.org_tree_rows(tree)]
     assert rows == [

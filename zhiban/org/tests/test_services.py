@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 
@@ -244,11 +245,13 @@ def test_a_department_has_one_head(admin: User) -> None:
 
 
 def test_head_and_deputy_at_once_is_refused(admin: User, employee: User) -> None:
+    department = employee.primary_department
+    assert department is not None
     with pytest.raises(DomainError, match="either the head or a deputy"):
         services.membership_set(
             by=admin,
             user=employee,
-            department=employee.primary_department,
+            department=department,
             is_head=True,
             is_deputy=True,
         )
@@ -304,14 +307,19 @@ def test_delegation_validation(
     employee: User, changes: dict[str, object], expected: dict[str, list[str]]
 ) -> None:
     delegate = employee if changes.pop("to_self", False) else UserFactory()
-    arguments = {"starts_on": TODAY, "ends_on": TODAY, "kinds": (), **changes}
+    arguments: dict[str, Any] = {
+        "starts_on": TODAY,
+        "ends_on": TODAY,
+        "kinds": (),
+        **changes,
+    }
     with pytest.raises(DomainError) as error:
         services.delegation_create(
             by=employee,
             delegator=employee,
             delegate=delegate,
             today=TODAY,
-            **arguments,  # type: ignore[arg-type]
+            **arguments,
         )
     assert _errors(error) == expected
     assert not Delegation.objects.exists()

@@ -17,13 +17,15 @@ from zhiban.org.tests.test_importing import workbook
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+# Extra WSGI environ for the test client, which django-stubs types as `**extra: Any`.
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
 def world(admin: User, employee: User) -> dict[str, Any]:
     """A small organisation with a delegation and a post."""
     department = employee.primary_department
+    assert department is not None
     post = Post.objects.create(code="P1", name="文书岗")
     delegation = Delegation.objects.create(
         delegator=employee,
@@ -443,13 +445,14 @@ def populate(size: int) -> Department:
     department = None
     for index in range(size):
         unit = UnitFactory(code=f"QB{size}-{index}")
-        top = DepartmentFactory(unit=unit, overseeing_leader=UserFactory())
+        leader = UserFactory()
+        top = DepartmentFactory(unit=unit, overseeing_leader=leader)
         department = DepartmentFactory(unit=unit, parent=top)
         for _ in range(2):
             person = UserFactory(primary_department=department, roles=[Role.EMPLOYEE])
             Delegation.objects.create(
                 delegator=person,
-                delegate=top.overseeing_leader,
+                delegate=leader,
                 starts_on="2030-01-01",
                 ends_on="2030-01-02",
                 kinds=["document"],
@@ -483,7 +486,7 @@ def _member(department: Department) -> User:
     return member
 
 
-def count_queries(client: Client, url: str, headers: dict[str, str]) -> int:
+def count_queries(client: Client, url: str, headers: dict[str, Any]) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -501,7 +504,7 @@ def test_query_budget_does_not_grow_with_data(
     admin: User,
     name: str,
     make_url: Any,
-    headers: dict[str, str],
+    headers: dict[str, Any],
     django_assert_num_queries: Any,
 ) -> None:
     client.force_login(admin)
