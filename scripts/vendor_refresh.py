@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import sys
 import tarfile
@@ -46,6 +47,17 @@ def fetch(name: str, version: str) -> bytes:
         return bytes(response.read())
 
 
+SOURCE_MAP = re.compile(
+    rb"\n?(/\*# sourceMappingURL=[^*]*\*/|//# sourceMappingURL=\S*)\s*$"
+)
+
+
+def strip_source_map(data: bytes) -> bytes:
+    """Drop the trailing source-map comment: the maps are not shipped, and the manifest
+    static storage refuses a CSS file that names a file it cannot find."""
+    return SOURCE_MAP.sub(b"\n", data)
+
+
 def main() -> int:
     """Download every library and keep only the files the pages use."""
     for name, (version, files) in LIBRARIES.items():
@@ -63,7 +75,10 @@ def main() -> int:
                 # dist/ and font/ are packaging folders; the pages need what is inside.
                 destination = target / (rest if head in {"dist", "font"} else relative)
                 destination.parent.mkdir(parents=True, exist_ok=True)
-                destination.write_bytes(member.read())
+                content = member.read()
+                if destination.suffix in {".css", ".js"}:
+                    content = strip_source_map(content)
+                destination.write_bytes(content)
         print(f"{name}@{version} -> {target.relative_to(VENDOR.parent.parent.parent)}")
     return 0
 

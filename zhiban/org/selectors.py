@@ -253,21 +253,28 @@ def department_deputies_for(department: Department) -> QuerySet[User]:
 
 def unit_list_for(*, viewer: User) -> QuerySet[Unit]:
     """Return every unit with its parent and department count."""
-    return Unit.objects.select_related("parent").annotate(
-        department_count=Count("departments", distinct=True)
+    return (
+        Unit.objects.select_related("parent")
+        .annotate(department_count=Count("departments", distinct=True))
+        .order_by("sort_order", "code")
     )
 
 
 def department_list_for(*, viewer: User) -> QuerySet[Department]:
     """Return every department with unit, parent, leader and member count."""
-    return Department.objects.select_related(
-        "unit", "parent", "overseeing_leader"
-    ).annotate(member_count=Count("memberships", distinct=True))
+    # Meta.ordering is dropped from aggregate queries: order explicitly.
+    return (
+        Department.objects.select_related("unit", "parent", "overseeing_leader")
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("unit__sort_order", "sort_order", "code")
+    )
 
 
 def post_list_for(*, viewer: User) -> QuerySet[Post]:
     """Return every post with the number of users who hold it."""
-    return Post.objects.annotate(holder_count=Count("user", distinct=True))
+    return Post.objects.annotate(holder_count=Count("user", distinct=True)).order_by(
+        "code"
+    )
 
 
 def delegation_list_for(*, viewer: User, mine: bool = False) -> QuerySet[Delegation]:
