@@ -4,6 +4,7 @@ from importlib import import_module
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 API_MODULES = ("zhiban.org.api", "zhiban.inbox.api", "zhiban.notices.api")
@@ -24,5 +25,8 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Username and password for a token (mobile clients, integrations); the sign-in
+    # goes through authenticate(), so the lockout after failures applies here too.
+    path("token/", obtain_auth_token, name="token"),
     path("", include(router.urls)),
 ]

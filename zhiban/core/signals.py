@@ -37,5 +37,7 @@ def connect() -> None:
     user_model = get_user_model()
     post_save.connect(_user_saved, sender=user_model, dispatch_uid="zhiban-nav-user")
     m2m_changed.connect(
-        _groups_changed, sender=user_model.groups.through, dispatch_uid="zhiban-nav-groups"
+        _groups_changed,
+        sender=user_model.groups.through,
+        dispatch_uid="zhiban-nav-groups",
     )

@@ -3,4 +3,7 @@ from django.urls import path
 from zhiban.core import views
 
 app_name = "core"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("coming-soon/<slug:key>/", views.coming_soon, name="coming_soon"),
+]

@@ -1,16 +1,84 @@
-"""The portal home page and the error pages."""
+"""The portal home page, the coming-soon page and the error pages."""
 
 from __future__ import annotations
 
+import datetime
+from typing import cast
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhiban.core.portal import QUICK_LINKS, QUICK_LINKS_BY_KEY
+from zhiban.inbox.selectors import (
+    CC,
+    DONE,
+    INITIATED,
+    TODO,
+    work_item_counts_for,
+    work_item_list_for,
+)
+from zhiban.notices.selectors import NoticeFilters, notice_list_for
+from zhiban.org.models import User
+
+HOME_URGENT_ITEMS = 6
+HOME_NOTICES = 6
+
+
+def _due_soon() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.REMINDER_HOURS)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Show the portal: my to-do counts, urgent items, latest notices, quick links."""
-    return render(request, "core/home.html", {"nav_active": "home"})
+    now = timezone.now()
+    user = cast(User, request.user)  # login_required: never anonymous here
+    counts = work_item_counts_for(user=user, now=now)
+    # The default order of the 待办 tab is the most pressing first: urgency, then due.
+    pressing = list(
+        work_item_list_for(user=user, tab=TODO, now=now)[:HOME_URGENT_ITEMS]
+    )
+    for item in pressing:
+        due = item["due_at"]
+        item["is_overdue"] = due is not None and due < now
+        item["is_due_soon"] = (
+            due is not None and not item["is_overdue"] and due <= now + _due_soon()
+        )
+    notices = list(
+        notice_list_for(user=user, filters=NoticeFilters(), now=now)[:HOME_NOTICES]
+    )
+    tiles = [
+        (TODO, _("To do"), "bi-inbox", counts[TODO]),
+        (DONE, _("Done"), "bi-check2-square", counts[DONE]),
+        (INITIATED, _("Initiated by me"), "bi-send", counts[INITIATED]),
+        (CC, _("Copied to me"), "bi-people", counts[CC]),
+    ]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "nav_active": "home",
+            "counts": counts,
+            "tiles": tiles,
+            "pressing": pressing,
+            "notices": notices,
+            "quick_links": QUICK_LINKS,
+        },
+    )
+
+
+@login_required
+def coming_soon(request: HttpRequest, key: str) -> HttpResponse:
+    """Say plainly that this application form arrives with a module not built yet."""
+    link = QUICK_LINKS_BY_KEY.get(key)
+    if link is None or link.url_name is not None:
+        raise Http404
+    return render(request, "core/coming_soon.html", {"link": link})
 
 
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
@@ -39,5 +107,9 @@ def page_not_found(
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Render 500 without touching the database."""
-    return _error(request, 500, "500.html")
+    """Render 500 without touching the database.
+
+    The database may be why we are here, so no context processors run: they would
+    load the session and the user. The language was activated by the middleware.
+    """
+    return HttpResponseServerError(loader.get_template("500.html").render())

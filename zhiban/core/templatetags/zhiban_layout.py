@@ -33,7 +33,7 @@ def sidebar(context: template.Context) -> SafeString:
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return mark_safe("")  # noqa: S308 - a constant empty string
+        return mark_safe("")
     active = str(context.get("nav_active") or "")
     key = nav_cache_key(user_id=user.pk, language=get_language(), active=active)
     html = cache.get(key)

@@ -1,0 +1,32 @@
+"""What the portal home page offers besides the to-do centre: the quick links to apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class QuickLink:
+    """A tile on the home page that starts an application in a module.
+
+    `url_name` is None while the module is not built: the tile then leads to a page
+    that says so, rather than to a form that does nothing.
+    """
+
+    key: str
+    label: str | Promise
+    icon: str
+    module: str | Promise
+    url_name: str | None = None
+
+
+QUICK_LINKS: tuple[QuickLink, ...] = (
+    QuickLink("seal", _("Seal use request"), "bi-patch-check", _("Approvals")),
+    QuickLink("vehicle", _("Vehicle request"), "bi-car-front", _("Fleet")),
+    QuickLink("room", _("Book a meeting room"), "bi-calendar2-week", _("Meetings")),
+    QuickLink("request", _("General request"), "bi-file-earmark-text", _("Approvals")),
+)
+QUICK_LINKS_BY_KEY = {link.key: link for link in QUICK_LINKS}
