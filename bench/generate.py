@@ -17,7 +17,13 @@ from zhiban.inbox.models import Urgency, WorkItem
 from zhiban.org.models import Department, Membership, Unit, User
 
 BENCH_USERNAME = "bench"
-KINDS = ["notice.read", "document.incoming", "document.outgoing", "approval.seal", "meeting.reply"]
+KINDS = [
+    "notice.read",
+    "document.incoming",
+    "document.outgoing",
+    "approval.seal",
+    "meeting.reply",
+]
 TITLES = [
     "关于做好冬季安全生产工作的通知",
     "关于报送2026年度重点工作完成情况的请示",
@@ -39,7 +45,8 @@ def ensure_users(count: int) -> list[int]:
     departments = []
     for index in range(20):
         department, _ = Department.objects.get_or_create(
-            code=f"BENCH-D{index:02d}", defaults={"unit": unit, "name": f"基准部门{index:02d}"}
+            code=f"BENCH-D{index:02d}",
+            defaults={"unit": unit, "name": f"基准部门{index:02d}"},
         )
         departments.append(department)
     password = make_password(None)  # unusable: the bench signs in by session
@@ -107,12 +114,15 @@ def grow_work_items(*, total: int, user_ids: list[int], seed: int = 7) -> int:
                 reason="部门负责人：基准部门",
                 url=f"/notices/{index}/",
                 urgency=rng.choices(
-                    [Urgency.NORMAL, Urgency.URGENT, Urgency.EXTRA_URGENT], weights=[8, 3, 1]
+                    [Urgency.NORMAL, Urgency.URGENT, Urgency.EXTRA_URGENT],
+                    weights=[8, 3, 1],
                 )[0],
                 due_at=due,
                 state=state,
                 opened_at=opened,
-                closed_at=None if state == WorkItem.State.OPEN else opened + datetime.timedelta(hours=2),
+                closed_at=None
+                if state == WorkItem.State.OPEN
+                else opened + datetime.timedelta(hours=2),
             )
         )
         if len(batch) >= 5000:

@@ -25,6 +25,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -93,7 +94,7 @@ def wrk(url: str, cookie: str) -> dict[str, float]:
     return dict(json.loads(match.group(1)))
 
 
-def measure(db: str) -> dict[str, object]:
+def measure(db: str) -> dict[str, Any]:
     """Run inside a process whose environment selects the database."""
     import django
 
@@ -187,7 +188,7 @@ def measure(db: str) -> dict[str, object]:
     def mean(kind: str, key: str) -> float:
         return statistics.mean(run[key] for run in runs[kind])
 
-    result = {
+    result: dict[str, Any] = {
         "database": db,
         "work_items": 100_000,
         "users": 2000,
@@ -210,12 +211,13 @@ def measure(db: str) -> dict[str, object]:
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
     result["ratio_inbox_to_trivial"] = round(
-        float(result["inbox_rps"]) / float(result["trivial_rps"]), 3  # type: ignore[arg-type]
+        float(result["inbox_rps"]) / float(result["trivial_rps"]),
+        3,
     )
     return result
 
 
-def write_table(results: list[dict[str, object]]) -> None:
+def write_table(results: list[dict[str, Any]]) -> None:
     readme = BENCH / "README.md"
     text = readme.read_text() if readme.exists() else ""
     rows = [
@@ -226,7 +228,7 @@ def write_table(results: list[dict[str, object]]) -> None:
     for r in results:
         rows.append(
             f"| {r['database']} | {r['trivial_rps']} | {r['inbox_rps']} | "
-            f"1/{1 / float(r['ratio_inbox_to_trivial']):.1f} | "  # type: ignore[arg-type]
+            f"1/{1 / float(r['ratio_inbox_to_trivial']):.1f} | "
             f"{r['inbox_p50_ms']} / {r['inbox_p95_ms']} | {r['server_ms_median']} | "
             f"{r['queries_at_1000']} / {r['queries_at_100000']} |"
         )
