@@ -117,9 +117,16 @@ SQLITE_OPTIONS = {
         "PRAGMA busy_timeout=20000;"
     ),
 }
+# Persistent connections: opening one (and, on SQLite, running the PRAGMAs above) on
+# every request cost more than the whole query work of a list page (bench/README.md).
+CONN_MAX_AGE = 600
 DATABASE_URL = env_str("ZHIBAN_DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+        )
+    }
     DATABASES["default"].setdefault("OPTIONS", {})
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # A SQLite file named by URL (a test's Celery worker) behaves like the default.
@@ -131,6 +138,8 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "zhiban.sqlite3"),
             "OPTIONS": dict(SQLITE_OPTIONS),
+            "CONN_MAX_AGE": CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -157,20 +157,15 @@ class WorkItemViewSet(viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         tab, filters = query.validated_data["tab"], query.filters()
         now = timezone.now()
-        counts = selectors.work_item_counts_for(
-            user=_user(request), now=now, tab=tab, filters=filters
-        )
-        page = display.page_info(
-            count=counts["matching"], number=query.validated_data["page"]
-        )
-        rows = selectors.work_item_page_for(
+        counts, rows, number = selectors.work_item_counts_and_page_for(
             user=_user(request),
             tab=tab,
             filters=filters,
             now=now,
-            offset=page.offset,
-            limit=page.per_page,
+            page_number=query.validated_data["page"],
+            per_page=display.PAGE_SIZE,
         )
+        page = display.page_info(count=counts["matching"], number=number)
         results = [
             _api_row(row)
             for row in display.work_item_rows(rows, tab=tab, now=now, open_prefix="")

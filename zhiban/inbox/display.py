@@ -8,6 +8,7 @@ busiest page of the platform fast (the template only prints strings).
 from __future__ import annotations
 
 import datetime
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from zhiban.inbox import selectors
@@ -167,8 +168,49 @@ def work_item_rows(
         row["href"] = (
             row["url"] if tab == selectors.INITIATED else f"{open_prefix}{row['id']}/"
         )
+        row["html"] = _row_html(row)
         result.append(row)
     return result
+
+
+# One table row of the to-do list. Filled with str.format after every value has been
+# escaped: the busiest page renders 50 of these, and one formatted string per row costs
+# a fraction of ten template variables per row (measured in bench/README.md).
+_ROW = (
+    '<tr class="{row_class}"><td>{badge}<a href="{href}">{title}</a>{on_behalf}'
+    "{reason}</td>"
+    '<td class="d-none d-md-table-cell">{kind}</td>'
+    '<td class="d-none d-sm-table-cell">{who}</td>'
+    '<td class="text-nowrap">{when}{when_note}</td></tr>'
+)
+_REASON = '<div class="small text-body-secondary">{}</div>'
+
+
+def escape(value: str) -> str:
+    """Escape a plain string for HTML, as django.utils.html.escape does.
+
+    The standard library's function without Django's lazy-string wrapper, which cost
+    more than the escaping itself at 400 calls a page.
+    """
+    return html.escape(value, quote=True)
+
+
+def _row_html(row: dict[str, Any]) -> SafeString:
+    reason = row["reason"]
+    return mark_safe(  # noqa: S308 - every value is escaped or already safe
+        _ROW.format(
+            row_class=escape(row["row_class"]),
+            badge=row["badge_html"],
+            href=escape(row["href"]),
+            title=escape(row["title"]),
+            on_behalf=row["on_behalf_html"],
+            reason=_REASON.format(escape(reason)) if reason else "",
+            kind=escape(row["kind_label"]),
+            who=escape(row["who"]),
+            when=escape(row["when"]),
+            when_note=row["when_note_html"],
+        )
+    )
 
 
 def notification_rows(

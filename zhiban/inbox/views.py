@@ -98,18 +98,15 @@ def work_item_list(request: AuthenticatedRequest) -> HttpResponse:
     form.is_valid()
     tab = form.chosen_tab()
     filters = form.chosen_filters()
-    counts = selectors.work_item_counts_for(
-        user=request.user, now=now, tab=tab, filters=filters
-    )
-    page = display.page_info(count=counts["matching"], number=form.page_number())
-    rows = selectors.work_item_page_for(
+    counts, rows, number = selectors.work_item_counts_and_page_for(
         user=request.user,
         tab=tab,
         filters=filters,
         now=now,
-        offset=page.offset,
-        limit=page.per_page,
+        page_number=form.page_number(),
+        per_page=display.PAGE_SIZE,
     )
+    page = display.page_info(count=counts["matching"], number=number)
     list_url = reverse("inbox:list")
     context = {
         "form": form,

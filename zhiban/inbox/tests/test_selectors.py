@@ -293,3 +293,32 @@ def test_the_fast_page_is_one_query(me, mixed, django_assert_num_queries):  # ty
         selectors.work_item_page_for(
             user=me, tab=selectors.TODO, filters=WorkItemFilters(search="合同"), now=NOW
         )
+
+
+@pytest.mark.parametrize("tab", [selectors.TODO, selectors.DONE, selectors.CC])
+@pytest.mark.parametrize("page_number", [1, 2, 99])
+def test_counts_and_page_together_agree_with_each_alone(me, mixed, tab, page_number):  # type: ignore[no-untyped-def]
+    filters = WorkItemFilters()
+    counts = selectors.work_item_counts_for(user=me, now=NOW, tab=tab, filters=filters)
+    per_page = 2
+    last_page = max(1, -(-counts["matching"] // per_page))
+    expected_number = min(page_number, last_page)
+    expected_rows = selectors.work_item_page_for(
+        user=me,
+        tab=tab,
+        filters=filters,
+        now=NOW,
+        offset=(expected_number - 1) * per_page,
+        limit=per_page,
+    )
+
+    together = selectors.work_item_counts_and_page_for(
+        user=me,
+        tab=tab,
+        filters=filters,
+        now=NOW,
+        page_number=page_number,
+        per_page=per_page,
+    )
+
+    assert together == (counts, expected_rows, expected_number)

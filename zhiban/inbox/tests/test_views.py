@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from zhiban.inbox.models import Notification, WorkItem
@@ -267,25 +268,29 @@ def make_items(user, count):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("size", [5, 120])
 @pytest.mark.parametrize(
-    ("url", "params", "queries"),
+    ("url", "params", "queries", "queries_on_postgresql"),
     [
-        # session, user, one aggregate for the counts (and the paginator), the rows
-        ("/inbox/", {}, 4),
-        ("/inbox/", {"tab": "cc", "q": "事项", "urgency": "2", "sort": "due"}, 4),
-        ("/inbox/", {"tab": "initiated", "page": "2"}, 4),
+        # session, user, one aggregate for the counts (and the paginator), the rows;
+        # on PostgreSQL the aggregate and the rows go in one round trip.
+        ("/inbox/", {}, 4, 3),
+        ("/inbox/", {"tab": "cc", "q": "事项", "urgency": "2", "sort": "due"}, 4, 3),
+        # a page past the end: the rows are read again for the last page
+        ("/inbox/", {"tab": "initiated", "page": "2"}, 4, 4),
         # session, user, one aggregate for total and unread, the rows
-        ("/inbox/notifications/", {}, 4),
+        ("/inbox/notifications/", {}, 4, 4),
         # session, user, the count
-        ("/inbox/unread-badge/", {}, 3),
+        ("/inbox/unread-badge/", {}, 3, 3),
     ],
 )
 def test_query_budget_is_the_same_at_any_size(  # type: ignore[no-untyped-def]
-    client, django_assert_num_queries, size, url, params, queries
+    client, django_assert_num_queries, size, url, params, queries, queries_on_postgresql
 ):
     user = login(client, UserFactory())
     make_items(user, size)
     cache.clear()
     client.get(url, params)  # the layout's cached parts are filled once per user
+    if connection.vendor == "postgresql":
+        queries = queries_on_postgresql
 
     with django_assert_num_queries(queries):
         response = client.get(url, params)
@@ -298,7 +303,7 @@ def test_htmx_rows_query_budget(client, django_assert_num_queries, size):  # typ
     user = login(client, UserFactory())
     make_items(user, size)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 4):
         client.get(LIST, {"q": "事项"}, headers={"HX-Request": "true"})
 
 
@@ -420,3 +425,19 @@ def test_the_cached_filter_bar_follows_the_language(client):  # type: ignore[no-
     assert "Search titles" in in_english
     assert "搜索标题" in in_chinese
     assert "Search titles" not in in_chinese
+
+
+def test_row_values_are_escaped_in_the_list(client):  # type: ignore[no-untyped-def]
+    user = login(client, UserFactory())
+    WorkItemFactory(
+        assignee=user,
+        title='<script>alert("x")</script>',
+        reason="<b>理由</b>",
+        url='/x/"onmouseover="y',
+    )
+
+    html = client.get(LIST).content.decode()
+
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;理由&lt;/b&gt;" in html
