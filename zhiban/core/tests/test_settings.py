@@ -61,3 +61,17 @@ def test_debug_off_with_secret_key_and_hosts_loads():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_every_variable_the_settings_read_is_listed_in_env_example():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    read = set()
+    for path in (root / "config").rglob("*.py"):
+        read |= set(re.findall(r'env_\w+\(\s*"(ZHIBAN_\w+)"', path.read_text()))
+    listed = set(re.findall(r"^(ZHIBAN_\w+)=", (root / ".env.example").read_text(), re.M))
+
+    assert read, "no variables found: the pattern is wrong"
+    assert read - listed == set()
