@@ -38,11 +38,15 @@ class Recipient:
     on_behalf_of: User | None
 
 
-def _routes(*, users: list[User], kind: str, on: datetime.date) -> dict[int, Recipient]:
+def _routes(
+    *, users: list[User], kind: str, on: datetime.date, initiator: User | None
+) -> dict[int, Recipient]:
     """Return where each person's work of this kind goes today, in one query.
 
     The same rule as org.selectors.delegation_active_for (the newest active
-    delegation that covers the kind, to an active delegate), for many at once.
+    delegation that covers the kind, to an active delegate), for many at once,
+    and one more: work someone initiated never reaches them as a delegate, so
+    nobody approves their own request on someone else's behalf.
     """
     delegations = (
         Delegation.objects.filter(
@@ -57,7 +61,11 @@ def _routes(*, users: list[User], kind: str, on: datetime.date) -> dict[int, Rec
     )
     delegate_of: dict[int, User] = {}
     for delegation in delegations:
-        if delegation.delegator_id not in delegate_of and delegation.covers(kind):
+        if (
+            delegation.delegator_id not in delegate_of
+            and delegation.covers(kind)
+            and (initiator is None or delegation.delegate_id != initiator.pk)
+        ):
             delegate_of[delegation.delegator_id] = delegation.delegate
     return {
         user.pk: (
@@ -127,7 +135,7 @@ def work_items_open(
     today = timezone.localdate(now)
     target_fields = _target_fields(target)
     people = list(assignees)
-    routes = _routes(users=people, kind=kind, on=today)
+    routes = _routes(users=people, kind=kind, on=today, initiator=initiator)
     items = []
     for user in people:
         recipient = routes[user.pk]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhiban.org.models import Department, Post, Role, Unit, User
-from zhiban.org.work_kinds import work_kind_choices
+from zhiban.org.work_kinds import delegable_work_kind_choices
 
 
 class BootstrapMixin:
@@ -183,7 +183,7 @@ class DelegationForm(BootstrapMixin, forms.Form):
     )
     kinds = forms.MultipleChoiceField(
         label=_("kinds of work"),
-        choices=work_kind_choices,
+        choices=delegable_work_kind_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every kind of work item."),

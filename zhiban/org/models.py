@@ -285,7 +285,9 @@ class Delegation(TimeStampedModel):
 
     def covers(self, kind: str) -> bool:
         """Return whether this delegation covers work items of the kind."""
-        return not self.kinds or kind in self.kinds
+        from zhiban.org.work_kinds import is_delegable
+
+        return is_delegable(kind) and (not self.kinds or kind in self.kinds)
 
 
 __all__ = [

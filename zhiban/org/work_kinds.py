@@ -12,11 +12,29 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 WORK_KINDS: dict[str, str | Promise] = {}
+# Kinds that stay with the person whatever they delegated: a read receipt is personal.
+NOT_DELEGABLE: set[str] = set()
 
 
-def register_work_kind(code: str, label: str | Promise) -> None:
-    """Make a kind of work item known, so delegations may name it."""
+def register_work_kind(
+    code: str, label: str | Promise, *, delegable: bool = True
+) -> None:
+    """Make a kind of work item known; a delegable kind may be named in delegations."""
     WORK_KINDS[code] = label
+    if delegable:
+        NOT_DELEGABLE.discard(code)
+    else:
+        NOT_DELEGABLE.add(code)
+
+
+def is_delegable(code: str) -> bool:
+    """Return whether work items of the kind may reach a delegate."""
+    return code not in NOT_DELEGABLE
+
+
+def delegable_work_kind_choices() -> list[tuple[str, str]]:
+    """Return (code, label) pairs of the kinds a delegation may name."""
+    return [(code, label) for code, label in work_kind_choices() if is_delegable(code)]
 
 
 def work_kind_choices() -> list[tuple[str, str]]:

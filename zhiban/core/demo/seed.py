@@ -158,9 +158,9 @@ WORK: tuple[WorkSpec, ...] = (
     WorkSpec(
         ("wumin",),
         "approval",
-        "用车申请：财务部赴郑州参加国资委财务决算培训",
-        "部门负责人审批",
-        "yangjie",
+        "费用报销：赵固一矿财务科赴郑州参加财务决算培训差旅费",
+        "财务部负责人审批",
+        "fengjun",
         Urgency.NORMAL,
         1 * DAY,
     ),

@@ -123,7 +123,7 @@ def test_work_items_are_urgent_overdue_due_soon_and_delegated(seeded):
         "supervision",
     }
     # The head of finance is away: her item went to her accountant, on her behalf.
-    delegated = items.get(title__startswith="用车申请：财务部")
+    delegated = items.get(title__startswith="费用报销：赵固一矿")
     assert (delegated.assignee.username, delegated.on_behalf_of.username) == (
         "yangjie",
         "wumin",

@@ -71,7 +71,9 @@ def test_every_variable_the_settings_read_is_listed_in_env_example():
     read = set()
     for path in (root / "config").rglob("*.py"):
         read |= set(re.findall(r'env_\w+\(\s*"(ZHIBAN_\w+)"', path.read_text()))
-    listed = set(re.findall(r"^(ZHIBAN_\w+)=", (root / ".env.example").read_text(), re.M))
+    listed = set(
+        re.findall(r"^(ZHIBAN_\w+)=", (root / ".env.example").read_text(), re.M)
+    )
 
     assert read, "no variables found: the pattern is wrong"
     assert read - listed == set()

@@ -96,6 +96,30 @@ def test_an_ended_delegation_routes_nothing():  # type: ignore[no-untyped-def]
     assert (item.assignee, item.on_behalf_of) == (away, None)
 
 
+def test_personal_kinds_are_never_delegated():  # type: ignore[no-untyped-def]
+    away, deputy = UserFactory(), UserFactory()
+    delegate(away, deputy)  # every kind
+
+    item = services.work_item_open(assignee=away, kind="notice.read", title="通知")
+
+    assert (item.assignee, item.on_behalf_of) == (away, None)
+
+
+def test_a_delegate_never_handles_their_own_request_on_someone_s_behalf():  # type: ignore[no-untyped-def]
+    head, deputy, colleague = UserFactory(), UserFactory(), UserFactory()
+    delegate(head, deputy)
+
+    own = services.work_item_open(
+        assignee=head, kind="approval", title="用车申请", initiator=deputy
+    )
+    others = services.work_item_open(
+        assignee=head, kind="approval", title="用印申请", initiator=colleague
+    )
+
+    assert (own.assignee, own.on_behalf_of) == (head, None)
+    assert (others.assignee, others.on_behalf_of) == (deputy, head)
+
+
 def test_close_is_idempotent():  # type: ignore[no-untyped-def]
     item = WorkItemFactory()
     closer = UserFactory()

@@ -225,7 +225,8 @@ def test_mark_read_by_someone_not_on_the_list_changes_nothing(clerk, org):
     assert _open_items(notice).count() == 4
 
 
-def test_mark_read_closes_the_delegates_item(clerk, org):
+def test_reading_a_notice_is_never_delegated(clerk, org):
+    """A read receipt is personal: a delegation of every kind leaves it with the reader."""
     from zhiban.org.models import Delegation
 
     engineer, deputy = org["engineer"], org["technician"]
@@ -236,12 +237,13 @@ def test_mark_read_closes_the_delegates_item(clerk, org):
         ends_on=timezone.localdate() + datetime.timedelta(days=1),
     )
     notice = services.notice_publish(notice=NoticeFactory(author=clerk), by=clerk)
-    assert _open_items(notice).filter(on_behalf_of=engineer).count() == 1
+    assert _open_items(notice).filter(on_behalf_of__isnull=False).count() == 0
+    assert _open_items(notice).filter(assignee=engineer).count() == 1
 
-    services.notice_mark_read(notice=notice, user=engineer)
+    services.notice_mark_read(notice=notice, user=deputy)
 
-    assert _open_items(notice).filter(on_behalf_of=engineer).count() == 0
-    assert _open_items(notice).filter(assignee=deputy, on_behalf_of=None).count() == 1
+    assert _open_items(notice).filter(assignee=engineer).count() == 1
+    assert _open_items(notice).filter(assignee=deputy).count() == 0
 
 
 def test_withdraw_cancels_open_items_and_keeps_done_ones(clerk, org):

@@ -13,7 +13,7 @@ from zhiban.audit.services import audit_record
 from zhiban.core.errors import DomainError, PermissionDeniedError
 from zhiban.org import policies
 from zhiban.org.models import Delegation, User
-from zhiban.org.work_kinds import is_known_work_kind
+from zhiban.org.work_kinds import is_delegable, is_known_work_kind
 
 
 @transaction.atomic
@@ -58,6 +58,16 @@ def delegation_create(
     if unknown:
         errors.setdefault("kinds", []).append(
             _("Unknown kind(s) of work: %(kinds)s.") % {"kinds": ", ".join(unknown)}
+        )
+    personal = [
+        kind for kind in kind_list if kind not in unknown and not is_delegable(kind)
+    ]
+    if personal:
+        errors.setdefault("kinds", []).append(
+            _(
+                "These kinds of work stay with the person and cannot be delegated: %(kinds)s."
+            )
+            % {"kinds": ", ".join(personal)}
         )
     if not errors:
         overlapping = Delegation.objects.filter(

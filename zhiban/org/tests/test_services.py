@@ -301,6 +301,15 @@ def test_delegation_create_and_end_by_the_delegator(employee: User) -> None:
             {"ends_on": ["The end date is in the past."]},
         ),
         ({"kinds": ["holiday"]}, {"kinds": ["Unknown kind(s) of work: holiday."]}),
+        (
+            {"kinds": ["notice.read"]},
+            {
+                "kinds": [
+                    "These kinds of work stay with the person and cannot be "
+                    "delegated: notice.read."
+                ]
+            },
+        ),
     ],
 )
 def test_delegation_validation(
