@@ -13,6 +13,7 @@ urlpatterns = [
     path("org/", include("zhiban.org.urls")),
     path("inbox/", include("zhiban.inbox.urls")),
     path("notices/", include("zhiban.notices.urls")),
+    path("workflow/", include("zhiban.workflow.urls")),
     path("audit/", include("zhiban.audit.urls")),
     path("api/", include("zhiban.api.urls")),
     path("django-admin/", admin.site.urls),

@@ -208,9 +208,9 @@ def test_home_query_budget_does_not_grow_with_data(
     client.force_login(employee, backend=MODEL_BACKEND)
     client.get(HOME)  # the navigation and the user heading are cached after this
 
-    # session, user, tab counts, pressing items; for the notices: the user's roles,
+    # user (the session comes from the cache), tab counts, pressing items; for the notices: the user's roles,
     # the departments the user belongs to, the department tree, the notice rows.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(HOME)
 
     assert response.status_code == 200

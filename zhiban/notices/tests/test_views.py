@@ -120,7 +120,7 @@ def test_list_query_budget(client, clerk, org, count, django_assert_num_queries)
     )
     _login(client, org["engineer"])
     client.get(reverse("notices:list"))  # warm caches (navigation, content types)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("notices:list"))
     assert response.status_code == 200
 
@@ -167,7 +167,7 @@ def test_detail_query_budget(
     services.notice_publish(notice=notice, by=clerk)
     _login(client, clerk)
     client.get(reverse("notices:detail", args=[notice.pk]))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("notices:detail", args=[notice.pk]))
     assert response.text.count('data-testid="attachment-link"') == attachments
 
@@ -398,7 +398,7 @@ def test_receipts_query_budget(
     )
     _login(client, clerk)
     client.get(reverse("notices:receipts", args=[published.pk]))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("notices:receipts", args=[published.pk]))
     assert response.text.count('data-testid="receipt-row"') == 2 + extra
 

@@ -11,7 +11,8 @@ definitions, instances, tasks and the action log, and implements
   returns an :class:`Outcome`: the new state, the tasks opened and closed, the
   notifications and the explained events; a refused action raises an
   :class:`EngineError` subclass. :func:`replay` folds ``apply`` over a log
-  (store it with :func:`action_to_dict`); :func:`dry_run` shows the path.
+  (store it with :func:`action_to_dict`; a state with :func:`state_to_dict`);
+  :func:`dry_run` shows the path.
 - Task ids (``t1``, ``t2`` ...) and node run numbers come from one counter in the
   state, so replaying the same log gives the same ids.
 - Returns: to the initiator (status ``returned``; resubmitting re-walks, or comes
@@ -82,6 +83,8 @@ from .state import (
     Withdraw,
     action_from_dict,
     action_to_dict,
+    state_from_dict,
+    state_to_dict,
 )
 from .validation import Problem, choose_branch, condition_holds, validate
 
@@ -151,6 +154,8 @@ __all__ = [
     "ensure_valid",
     "replay",
     "resolve_assignees",
+    "state_from_dict",
+    "state_to_dict",
     "urge_allowed",
     "validate",
 ]

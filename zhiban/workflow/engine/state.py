@@ -332,3 +332,111 @@ class Path:
     """The nodes a dry run would walk, in order."""
 
     steps: tuple[PathStep, ...]
+
+
+# --- storage --------------------------------------------------------------------
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+def state_to_dict(state: State) -> dict[str, Any]:
+    """Return a JSON-able dict of a state that :func:`state_from_dict` turns back."""
+    return {
+        "status": state.status.value,
+        "initiator": state.initiator,
+        "form": dict(state.form),
+        "picks": {k: list(v) for k, v in state.picks.items()},
+        "runs": [
+            {
+                "node_id": run.node_id,
+                "run": run.run,
+                "approvers": list(run.approvers),
+                "reasons": list(run.reasons),
+                "required": run.required,
+                "approved": list(run.approved),
+                "satisfied": run.satisfied,
+                "entered_at": _when(run.entered_at),
+                "timed_out": run.timed_out,
+            }
+            for run in state.runs
+        ],
+        "tasks": [
+            {
+                "id": task.id,
+                "node_id": task.node_id,
+                "run": task.run,
+                "assignee": task.assignee,
+                "reason": task.reason,
+                "state": task.state.value,
+                "outcome": task.outcome.value,
+                "extra": task.extra,
+                "resume_for": task.resume_for,
+            }
+            for task in state.tasks
+        ],
+        "reached": sorted(state.reached),
+        "completed": list(state.completed),
+        "last_approvers": list(state.last_approvers),
+        "straight_back": list(state.straight_back) if state.straight_back else None,
+        "acted": state.acted,
+        "counter": state.counter,
+        "submitted_at": _when(state.submitted_at),
+        "finished_at": _when(state.finished_at),
+        "last_urged_at": _when(state.last_urged_at),
+        "comments": state.comments,
+    }
+
+
+def state_from_dict(data: dict[str, Any]) -> State:
+    """Build a state from :func:`state_to_dict` output."""
+    straight = data.get("straight_back")
+    return State(
+        status=Status(data["status"]),
+        initiator=data.get("initiator"),
+        form=dict(data.get("form", {})),
+        picks={k: tuple(v) for k, v in data.get("picks", {}).items()},
+        runs=tuple(
+            NodeRun(
+                node_id=run["node_id"],
+                run=int(run["run"]),
+                approvers=tuple(run["approvers"]),
+                reasons=tuple(run["reasons"]),
+                required=int(run["required"]),
+                approved=tuple(run["approved"]),
+                satisfied=bool(run["satisfied"]),
+                entered_at=_parse_when(run.get("entered_at")),
+                timed_out=bool(run.get("timed_out", False)),
+            )
+            for run in data.get("runs", ())
+        ),
+        tasks=tuple(
+            Task(
+                id=task["id"],
+                node_id=task["node_id"],
+                run=int(task["run"]),
+                assignee=task["assignee"],
+                reason=task["reason"],
+                state=TaskState(task["state"]),
+                outcome=TaskOutcome(task["outcome"]),
+                extra=bool(task["extra"]),
+                resume_for=task.get("resume_for"),
+            )
+            for task in data.get("tasks", ())
+        ),
+        reached=frozenset(data.get("reached", ())),
+        completed=tuple(data.get("completed", ())),
+        last_approvers=tuple(data.get("last_approvers", ())),
+        straight_back=(straight[0], straight[1]) if straight else None,
+        acted=bool(data.get("acted", False)),
+        counter=int(data.get("counter", 0)),
+        submitted_at=_parse_when(data.get("submitted_at")),
+        finished_at=_parse_when(data.get("finished_at")),
+        last_urged_at=_parse_when(data.get("last_urged_at")),
+        comments=int(data.get("comments", 0)),
+    )

@@ -56,6 +56,8 @@ from zhiban.workflow.engine import (
     action_to_dict,
     apply,
     replay,
+    state_from_dict,
+    state_to_dict,
     validate,
 )
 
@@ -381,3 +383,6 @@ def test_random_action_sequences_keep_the_invariants(
         json.dumps([action_to_dict(a) for a in log], ensure_ascii=False)
     )
     assert replay(definition, [action_from_dict(a) for a in stored], ORG) == state
+    # So does the state itself, for the Django side to store beside the log.
+    saved = json.loads(json.dumps(state_to_dict(state), ensure_ascii=False))
+    assert state_from_dict(saved) == state

@@ -1,0 +1,66 @@
+"""Fixtures for the Django side of the approval engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from zhiban.org.models import User
+from zhiban.org.tests.factories import DepartmentFactory, UnitFactory, UserFactory
+from zhiban.workflow import services
+from zhiban.workflow.models import FlowDefinition, FlowVersion
+
+
+def approver(node_id: str, *people: User, mode: str = "sequential") -> dict[str, Any]:
+    """Return an approver node of named people, as stored JSON."""
+    return {
+        "type": "approver",
+        "id": node_id,
+        "name": f"审批{node_id}",
+        "assignees": {"kind": "users", "users": [str(p.pk) for p in people]},
+        "mode": mode,
+    }
+
+
+def body(code: str, *nodes: dict[str, Any], **settings: Any) -> dict[str, Any]:
+    """Return a definition body with the nodes."""
+    return {"key": code, "name": "用印申请", "nodes": list(nodes), **settings}
+
+
+def publish(
+    code: str, by: User, *nodes: dict[str, Any], **settings: Any
+) -> FlowVersion:
+    """Publish the nodes as the flow's next version, creating the flow if needed."""
+    flow = FlowDefinition.objects.filter(code=code).first() or services.flow_create(
+        code=code, name="用印申请", by=by
+    )
+    return services.flow_publish(
+        definition=flow, body=body(code, *nodes, **settings), by=by
+    )
+
+
+@pytest.fixture
+def people(db: Any) -> dict[str, User]:
+    """An initiator, three approvers and a stranger in one unit."""
+    hq = UnitFactory(code="HQ", name="集团本部")
+    office = DepartmentFactory(unit=hq, code="OFF", name="综合办公室")
+    return {
+        name: UserFactory(username=name, name=label, primary_department=office)
+        for name, label in (
+            ("alice", "李爱丽"),
+            ("bob", "王博"),
+            ("carol", "陈卡"),
+            ("dave", "丁大为"),
+            ("stranger", "路人"),
+        )
+    }
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Assert against the English messages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
