@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEntry(models.Model):
@@ -31,7 +32,9 @@ class AuditEntry(models.Model):
     )
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_id = models.CharField(
+        pgettext_lazy("audit", "object id"), max_length=64, blank=True
+    )
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)

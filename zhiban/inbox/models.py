@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Urgency(models.IntegerChoices):
@@ -51,7 +52,7 @@ class WorkItem(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=50, db_index=True)
     is_cc = models.BooleanField(_("copied for information"), default=False)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("inbox", "title"), max_length=200)
     reason = models.CharField(_("why this is yours"), max_length=200, blank=True)
     target_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -106,7 +107,7 @@ class Notification(models.Model):
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=50)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("inbox", "title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     work_item = models.ForeignKey(
