@@ -7,7 +7,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-API_MODULES = ("zhiban.org.api", "zhiban.inbox.api", "zhiban.notices.api")
+API_MODULES = (
+    "zhiban.org.api",
+    "zhiban.inbox.api",
+    "zhiban.notices.api",
+    "zhiban.workflow.api",
+)
 
 router = DefaultRouter()
 for module in API_MODULES:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from zhiban.inbox.models import WorkItem
 from zhiban.org.models import User
 from zhiban.workflow import policies
-from zhiban.workflow.models import FlowAction, FlowInstance, FlowTask
+from zhiban.workflow.models import (
+    FlowAction,
+    FlowDefinition,
+    FlowInstance,
+    FlowTask,
+    FlowVersion,
+)
 
 
 def instance_visible_to(*, user: User) -> QuerySet[FlowInstance]:
@@ -60,3 +66,23 @@ def instance_open_tasks(*, instance: FlowInstance) -> QuerySet[FlowTask]:
         .select_related("assignee", "on_behalf_of")
         .order_by("id")
     )
+
+
+def task_list_for(*, user: User) -> QuerySet[FlowTask]:
+    """Return the open tasks the user holds (their own and delegated ones)."""
+    return (
+        FlowTask.objects.filter(assignee=user, state=FlowTask.State.OPEN)
+        .select_related(
+            "instance__version__definition", "instance__initiator", "on_behalf_of"
+        )
+        .order_by("-opened_at", "-id")
+    )
+
+
+def definition_list_for() -> QuerySet[FlowDefinition]:
+    """Return every flow type with its latest version's number and date."""
+    latest = FlowVersion.objects.filter(definition=OuterRef("pk")).order_by("-number")
+    return FlowDefinition.objects.annotate(
+        latest_version=Subquery(latest.values("number")[:1]),
+        latest_published_at=Subquery(latest.values("published_at")[:1]),
+    ).order_by("code")

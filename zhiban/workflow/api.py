@@ -1,0 +1,444 @@
+"""REST endpoints of approval flows; the same selectors, policies and services as the pages.
+
+A refused action answers 409 when the request conflicts with the instance's
+state (the task is no longer the caller's, the instance has finished, or it
+changed meanwhile) and 400 for any other bad input; either way nothing changes,
+because the service runs in one transaction and raises before it writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.views import APIView
+
+from zhiban.core.errors import DomainError
+from zhiban.org import policies as org_policies
+from zhiban.org.models import User
+from zhiban.workflow import engine, selectors, services
+from zhiban.workflow.models import (
+    FlowAction,
+    FlowDefinition,
+    FlowInstance,
+    FlowTask,
+)
+
+# Refusals that mean "the instance moved on": HTTP 409 Conflict.
+CONFLICT_CODES = frozenset(
+    {engine.NotYourTask.code, engine.InstanceFinished.code, "concurrent_change"}
+)
+
+ConflictSerializer = inline_serializer(
+    name="WorkflowConflict",
+    fields={"detail": serializers.CharField(), "code": serializers.CharField()},
+)
+
+
+# --- serializers ------------------------------------------------------------------
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    """One accepted action of an instance."""
+
+    actor_name = serializers.CharField(
+        source="actor.display_name", read_only=True, default=""
+    )
+    on_behalf_of_name = serializers.CharField(
+        source="on_behalf_of.display_name", read_only=True, default=""
+    )
+
+    class Meta:
+        model = FlowAction
+        fields: tuple[str, ...] = (
+            "sequence",
+            "kind",
+            "node_id",
+            "actor",
+            "actor_name",
+            "on_behalf_of",
+            "on_behalf_of_name",
+            "at",
+            "comment",
+        )
+        read_only_fields = fields
+
+
+class OpenTaskSerializer(serializers.ModelSerializer):
+    """An open task of an instance: whose turn it is."""
+
+    assignee_name = serializers.CharField(
+        source="assignee.display_name", read_only=True
+    )
+    on_behalf_of_name = serializers.CharField(
+        source="on_behalf_of.display_name", read_only=True, default=""
+    )
+
+    class Meta:
+        model = FlowTask
+        fields: tuple[str, ...] = (
+            "id",
+            "node_id",
+            "node_name",
+            "assignee",
+            "assignee_name",
+            "on_behalf_of",
+            "on_behalf_of_name",
+            "reason",
+            "opened_at",
+        )
+        read_only_fields = fields
+
+
+class MyTaskSerializer(serializers.ModelSerializer):
+    """One of my open approval tasks, with the instance it belongs to."""
+
+    instance_title = serializers.CharField(source="instance.title", read_only=True)
+    flow_code = serializers.CharField(
+        source="instance.version.definition.code", read_only=True
+    )
+    flow_name = serializers.CharField(
+        source="instance.version.definition.name", read_only=True
+    )
+    initiator_name = serializers.CharField(
+        source="instance.initiator.display_name", read_only=True
+    )
+    on_behalf_of_name = serializers.CharField(
+        source="on_behalf_of.display_name", read_only=True, default=""
+    )
+
+    class Meta:
+        model = FlowTask
+        fields: tuple[str, ...] = (
+            "id",
+            "instance",
+            "instance_title",
+            "flow_code",
+            "flow_name",
+            "initiator_name",
+            "node_id",
+            "node_name",
+            "on_behalf_of",
+            "on_behalf_of_name",
+            "reason",
+            "opened_at",
+        )
+        read_only_fields = fields
+
+
+class InstanceSerializer(serializers.ModelSerializer):
+    """An approval with its timeline and open tasks."""
+
+    flow_code = serializers.CharField(source="version.definition.code", read_only=True)
+    flow_name = serializers.CharField(source="version.definition.name", read_only=True)
+    version_number = serializers.IntegerField(source="version.number", read_only=True)
+    initiator_name = serializers.CharField(
+        source="initiator.display_name", read_only=True
+    )
+    current_nodes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    timeline = TimelineEntrySerializer(many=True, read_only=True)
+    open_tasks = OpenTaskSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FlowInstance
+        fields: tuple[str, ...] = (
+            "id",
+            "title",
+            "status",
+            "flow_code",
+            "flow_name",
+            "version_number",
+            "initiator",
+            "initiator_name",
+            "form",
+            "current_nodes",
+            "sequence",
+            "created_at",
+            "updated_at",
+            "finished_at",
+            "timeline",
+            "open_tasks",
+        )
+        read_only_fields = fields
+
+
+class StartSerializer(serializers.Serializer):
+    """Start an instance of a flow and submit it."""
+
+    flow = serializers.SlugField(max_length=64)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    form = serializers.DictField(required=False, default=dict)
+    picks = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        required=False,
+        default=dict,
+        help_text="Node id → the people chosen by the initiator for that node.",
+    )
+
+
+class ActSerializer(serializers.Serializer):
+    """An action on an instance."""
+
+    kind = serializers.ChoiceField(
+        choices=sorted(services.TASK_ACTIONS | services.INSTANCE_ACTIONS)
+    )
+    payload = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="opinion/reason, to_node (return), to_user (transfer), user and "
+        "before (add_approver), text (comment), message (urge).",
+    )
+    task = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The task to act on when I hold several on this instance.",
+    )
+
+    def validate_payload(self, value: dict[str, Any]) -> dict[str, Any]:
+        """Refuse payload parts of the wrong shape before the service reads them."""
+        form = value.get("form", {})
+        picks = value.get("picks", {})
+        attachments = value.get("attachments", [])
+        if not isinstance(form, dict):
+            raise serializers.ValidationError(_("“form” must be an object."))
+        if not isinstance(picks, dict) or not all(
+            isinstance(people, list) for people in picks.values()
+        ):
+            raise serializers.ValidationError(
+                _("“picks” must map node ids to lists of people.")
+            )
+        if not isinstance(attachments, list):
+            raise serializers.ValidationError(_("“attachments” must be a list."))
+        return value
+
+
+class DefinitionSerializer(serializers.ModelSerializer):
+    """A flow type with its latest published version."""
+
+    latest_version = serializers.IntegerField(read_only=True, allow_null=True)
+    latest_published_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = FlowDefinition
+        fields: tuple[str, ...] = (
+            "id",
+            "code",
+            "name",
+            "is_active",
+            "latest_version",
+            "latest_published_at",
+        )
+        read_only_fields = fields
+
+
+class PublishSerializer(serializers.Serializer):
+    """A definition body (key = flow code, name, nodes, settings) to publish."""
+
+    key = serializers.SlugField(max_length=64)
+    name = serializers.CharField(max_length=100)
+    nodes = serializers.ListField(child=serializers.DictField())
+    cc = serializers.DictField(required=False, allow_null=True)
+    cc_timing = serializers.CharField(required=False)
+    allow_withdraw_after_action = serializers.BooleanField(required=False)
+    allow_revoke = serializers.BooleanField(required=False)
+    urge_interval_seconds = serializers.IntegerField(required=False, min_value=0)
+
+
+PublishedSerializer = inline_serializer(
+    name="WorkflowPublished",
+    fields={
+        "code": serializers.CharField(),
+        "version": serializers.IntegerField(),
+        "published_at": serializers.DateTimeField(),
+    },
+)
+
+
+# --- reads ------------------------------------------------------------------------
+
+
+def _instance_data(instance: FlowInstance) -> dict[str, Any]:
+    instance.timeline = list(selectors.instance_timeline(instance=instance))  # type: ignore[attr-defined]
+    instance.open_tasks = list(selectors.instance_open_tasks(instance=instance))  # type: ignore[attr-defined]
+    return dict(InstanceSerializer(instance).data)
+
+
+def _refusal(error: DomainError) -> Response | None:
+    """Return the 409 answer for a conflicting refusal, else None (a 400 follows)."""
+    code = getattr(error, "code", None)
+    if code in CONFLICT_CODES:
+        return Response(
+            {"detail": error.messages[0], "code": code},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return None
+
+
+# --- viewsets ---------------------------------------------------------------------
+
+
+class InstanceViewSet(viewsets.GenericViewSet):
+    """Approvals (审批): start, read and act on them."""
+
+    serializer_class = InstanceSerializer
+    queryset = FlowInstance.objects.none()
+
+    def _visible(self, pk: str | None) -> FlowInstance:
+        if pk is None or not str(pk).isdigit():
+            raise Http404
+        instance = selectors.instance_get_for(
+            user=self.request.user,  # type: ignore[arg-type]
+            instance_id=int(pk),
+        )
+        if instance is None:
+            raise Http404
+        return instance
+
+    @extend_schema(
+        summary="Start an approval (发起审批)",
+        request=StartSerializer,
+        responses={201: InstanceSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        given = StartSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        instance = services.instance_start(
+            flow_code=data["flow"],
+            form=data["form"],
+            by=request.user,  # type: ignore[arg-type]
+            title=data.get("title", ""),
+            picks=data["picks"],
+        )
+        return Response(_instance_data(instance), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="One approval with its timeline and open tasks",
+        description="Visible to the initiator, everyone involved and administrators; "
+        "404 otherwise.",
+        responses={200: InstanceSerializer},
+    )
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(_instance_data(self._visible(pk)))
+
+    @extend_schema(
+        summary="Act on an approval (同意, 驳回, 退回, 转交, 加签, 撤回, 催办, 评论, 撤销)",
+        description="409 when the task is no longer mine or the approval has "
+        "finished; 400 for other bad input. A refused action changes nothing.",
+        request=ActSerializer,
+        responses={200: InstanceSerializer, 409: ConflictSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def act(self, request: Request, pk: str | None = None) -> Response:
+        instance = self._visible(pk)
+        given = ActSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        try:
+            acted = services.instance_act(
+                instance_id=instance.pk,
+                kind=data["kind"],
+                by=request.user,  # type: ignore[arg-type]
+                payload=data["payload"],
+                task_id=data["task"],
+            )
+        except DomainError as error:
+            conflict = _refusal(error)
+            if conflict is None:
+                raise
+            return conflict
+        fresh = self._visible(str(acted.pk))
+        return Response(_instance_data(fresh))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="My open approval tasks",
+        description="Mine and those delegated to me, newest first.",
+    ),
+)
+class MyTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The approval tasks waiting for the signed-in user."""
+
+    serializer_class = MyTaskSerializer
+    queryset = FlowTask.objects.none()
+
+    def get_queryset(self) -> QuerySet[FlowTask]:
+        return selectors.task_list_for(user=cast(User, self.request.user))
+
+
+class IsFlowAdministrator(permissions.BasePermission):
+    """System administrators only."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        self.message = _("Only system administrators may manage approval flows.")
+        return org_policies.can_administer(request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Approval flows with their latest version (administrators)"
+    ),
+)
+class DefinitionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Flow definitions (流程定义), for system administrators."""
+
+    serializer_class = DefinitionSerializer
+    queryset = FlowDefinition.objects.none()
+    permission_classes = (permissions.IsAuthenticated, IsFlowAdministrator)
+
+    def get_queryset(self) -> QuerySet[FlowDefinition]:
+        return selectors.definition_list_for()
+
+    @extend_schema(
+        summary="Publish a new version of a flow (administrators)",
+        description="Creates the flow on its first version. An invalid definition "
+        "is refused with 400 and one message per problem, naming its node.",
+        request=PublishSerializer,
+        responses={201: PublishedSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        given = PublishSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        body = dict(request.data)
+        code = given.validated_data["key"]
+        with transaction.atomic():  # a refused first version leaves no empty flow
+            flow = FlowDefinition.objects.filter(
+                code=code
+            ).first() or services.flow_create(
+                code=code,
+                name=given.validated_data["name"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+            version = services.flow_publish(
+                definition=flow,
+                body=body,
+                by=request.user,  # type: ignore[arg-type]
+            )
+        return Response(
+            {
+                "code": flow.code,
+                "version": version.number,
+                "published_at": version.published_at,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def register(router: BaseRouter) -> None:
+    """Register this app's viewsets on the API router."""
+    router.register("workflow/instances", InstanceViewSet, basename="workflow-instance")
+    router.register("workflow/tasks", MyTaskViewSet, basename="workflow-task")
+    router.register(
+        "workflow/definitions", DefinitionViewSet, basename="workflow-definition"
+    )
