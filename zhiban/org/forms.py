@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -201,6 +204,28 @@ class ImportForm(BootstrapMixin, forms.Form):
         label=_("Excel workbook (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+
+
+def saved_through(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], object],
+    success: str,
+) -> bool:
+    """Validate the form and hand its data to a service; say so when it is saved.
+
+    A refusal from the service lands on the form, by field where the field exists,
+    and nothing is saved (every service runs in one transaction).
+    """
+    if not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except ValidationError as error:
+        add_domain_error(form, error)
+        return False
+    messages.success(request, success)
+    return True
 
 
 def add_domain_error(form: forms.Form, error: ValidationError) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,14 +29,13 @@ def my_delegations(request: HttpRequest) -> HttpResponse:
     """List the delegations I gave or received; set up a new one."""
     user = current_user(request)
     form = forms.DelegationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.delegation_create(by=user, delegator=user, **form.cleaned_data)
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The delegation was set up."))
-            return redirect("org:my_delegations")
+    if request.method == "POST" and forms.saved_through(
+        request,
+        form,
+        lambda data: services.delegation_create(by=user, delegator=user, **data),
+        _("The delegation was set up."),
+    ):
+        return redirect("org:my_delegations")
     delegations = with_kind_labels(
         selectors.delegation_list_for(viewer=user, mine=True)
     )
@@ -73,14 +72,13 @@ def delegation_end(request: HttpRequest, delegation_id: int) -> HttpResponse:
 def delegation_admin(request: HttpRequest) -> HttpResponse:
     """List every delegation; set one up for anyone."""
     form = forms.AdminDelegationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.delegation_create(by=current_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The delegation was set up."))
-            return redirect("org:delegation_admin")
+    if request.method == "POST" and forms.saved_through(
+        request,
+        form,
+        lambda data: services.delegation_create(by=current_user(request), **data),
+        _("The delegation was set up."),
+    ):
+        return redirect("org:delegation_admin")
     delegations = selectors.delegation_list_for(viewer=current_user(request))
     page = Paginator(delegations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

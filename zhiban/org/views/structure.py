@@ -56,16 +56,17 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def unit_create(request: HttpRequest) -> HttpResponse:
     """Create a unit."""
     form = forms.UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("is_active")
-        try:
-            services.unit_create(by=current_user(request), **data)
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The unit was created."))
-            return redirect("org:unit_list")
+    if request.method == "POST" and forms.saved_through(
+        request,
+        form,
+        # A new unit is always active; the flag only matters when editing.
+        lambda data: services.unit_create(
+            by=current_user(request),
+            **{name: value for name, value in data.items() if name != "is_active"},
+        ),
+        _("The unit was created."),
+    ):
+        return redirect("org:unit_list")
     return form_page(request, form, title=_("New unit"), back=reverse("org:unit_list"))
 
 
@@ -83,16 +84,13 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
         "is_active": unit.is_active,
     }
     form = forms.UnitForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(
-                by=current_user(request), unit=unit, **form.cleaned_data
-            )
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The unit was saved."))
-            return redirect("org:unit_list")
+    if request.method == "POST" and forms.saved_through(
+        request,
+        form,
+        lambda data: services.unit_update(by=current_user(request), unit=unit, **data),
+        _("The unit was saved."),
+    ):
+        return redirect("org:unit_list")
     return form_page(
         request,
         form,
@@ -187,16 +185,15 @@ def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
     if request.method != "POST":
         return _department_page(request, department)
     form = forms.DepartmentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.department_update(
-                by=current_user(request), department=department, **form.cleaned_data
-            )
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The department was saved."))
-            return redirect("org:department_edit", department_id=department.pk)
+    if forms.saved_through(
+        request,
+        form,
+        lambda data: services.department_update(
+            by=current_user(request), department=department, **data
+        ),
+        _("The department was saved."),
+    ):
+        return redirect("org:department_edit", department_id=department.pk)
     department.refresh_from_db()
     return _department_page(request, department, edit=form)
 
@@ -207,19 +204,18 @@ def department_move(request: HttpRequest, department_id: int) -> HttpResponse:
     """Move a department under another parent or unit."""
     department = get_object_or_404(Department, pk=department_id)
     form = forms.DepartmentMoveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.department_move(
-                by=current_user(request),
-                department=department,
-                parent=form.cleaned_data["parent"],
-                unit=form.cleaned_data["unit"],
-            )
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The department was moved."))
-            return redirect("org:department_edit", department_id=department.pk)
+    if forms.saved_through(
+        request,
+        form,
+        lambda data: services.department_move(
+            by=current_user(request),
+            department=department,
+            parent=data["parent"],
+            unit=data["unit"],
+        ),
+        _("The department was moved."),
+    ):
+        return redirect("org:department_edit", department_id=department.pk)
     department.refresh_from_db()
     return _department_page(request, department, move=form)
 
@@ -230,18 +226,15 @@ def department_leader(request: HttpRequest, department_id: int) -> HttpResponse:
     """Set or clear the department's overseeing leader."""
     department = get_object_or_404(Department, pk=department_id)
     form = forms.OverseeingLeaderForm(request.POST)
-    if form.is_valid():
-        try:
-            services.department_set_overseeing_leader(
-                by=current_user(request),
-                department=department,
-                leader=form.cleaned_data["leader"],
-            )
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The overseeing leader was saved."))
-            return redirect("org:department_edit", department_id=department.pk)
+    if forms.saved_through(
+        request,
+        form,
+        lambda data: services.department_set_overseeing_leader(
+            by=current_user(request), department=department, leader=data["leader"]
+        ),
+        _("The overseeing leader was saved."),
+    ):
+        return redirect("org:department_edit", department_id=department.pk)
     return _department_page(request, department, leader=form)
 
 
@@ -259,14 +252,13 @@ def post_list(request: HttpRequest) -> HttpResponse:
 def post_create(request: HttpRequest) -> HttpResponse:
     """Create a post."""
     form = forms.PostForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.post_create(by=current_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The post was created."))
-            return redirect("org:post_list")
+    if request.method == "POST" and forms.saved_through(
+        request,
+        form,
+        lambda data: services.post_create(by=current_user(request), **data),
+        _("The post was created."),
+    ):
+        return redirect("org:post_list")
     return form_page(request, form, title=_("New post"), back=reverse("org:post_list"))
 
 
@@ -277,16 +269,13 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     form = forms.PostForm(
         request.POST or None, initial={"code": post.code, "name": post.name}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.post_update(
-                by=current_user(request), post=post, **form.cleaned_data
-            )
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The post was saved."))
-            return redirect("org:post_list")
+    if request.method == "POST" and forms.saved_through(
+        request,
+        form,
+        lambda data: services.post_update(by=current_user(request), post=post, **data),
+        _("The post was saved."),
+    ):
+        return redirect("org:post_list")
     return form_page(
         request,
         form,

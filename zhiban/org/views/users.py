@@ -125,16 +125,13 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method != "POST":
         return _user_page(request, shown)
     form = forms.UserForm(request.POST)
-    if form.is_valid():
-        try:
-            services.user_update(
-                by=current_user(request), user=shown, **form.cleaned_data
-            )
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The user was saved."))
-            return redirect("org:user_edit", user_id=shown.pk)
+    if forms.saved_through(
+        request,
+        form,
+        lambda data: services.user_update(by=current_user(request), user=shown, **data),
+        _("The user was saved."),
+    ):
+        return redirect("org:user_edit", user_id=shown.pk)
     shown.refresh_from_db()
     return _user_page(request, shown, edit=form)
 
@@ -145,16 +142,15 @@ def user_roles(request: HttpRequest, user_id: int) -> HttpResponse:
     """Set the user's roles."""
     shown = get_object_or_404(User, pk=user_id)
     form = forms.RolesForm(request.POST)
-    if form.is_valid():
-        try:
-            services.user_roles_set(
-                by=current_user(request), user=shown, roles=form.cleaned_data["roles"]
-            )
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The roles were saved."))
-            return redirect("org:user_edit", user_id=shown.pk)
+    if forms.saved_through(
+        request,
+        form,
+        lambda data: services.user_roles_set(
+            by=current_user(request), user=shown, roles=data["roles"]
+        ),
+        _("The roles were saved."),
+    ):
+        return redirect("org:user_edit", user_id=shown.pk)
     return _user_page(request, shown, roles=form)
 
 
@@ -189,16 +185,15 @@ def membership_set(request: HttpRequest, user_id: int) -> HttpResponse:
     """Add the user to a department or change their title and head flags there."""
     shown = get_object_or_404(User, pk=user_id)
     form = forms.MembershipForm(request.POST)
-    if form.is_valid():
-        try:
-            services.membership_set(
-                by=current_user(request), user=shown, **form.cleaned_data
-            )
-        except ValidationError as error:
-            forms.add_domain_error(form, error)
-        else:
-            messages.success(request, _("The membership was saved."))
-            return redirect("org:user_edit", user_id=shown.pk)
+    if forms.saved_through(
+        request,
+        form,
+        lambda data: services.membership_set(
+            by=current_user(request), user=shown, **data
+        ),
+        _("The membership was saved."),
+    ):
+        return redirect("org:user_edit", user_id=shown.pk)
     return _user_page(request, shown, membership=form)
 
 
