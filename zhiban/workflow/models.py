@@ -12,6 +12,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,6 +24,34 @@ class FlowDefinition(TimeStampedModel):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    # The flow kind (``zhiban.workflow.kinds``): which module owns the outcome and
+    # which form fields every flow of the kind must carry (e.g. seal use).
+    kind = models.CharField(_("kind"), max_length=32, default="general")
+    group = models.CharField(_("group on the apply page"), max_length=50, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    # Shown on the apply page; flows that other modules start (documents, ...) are not.
+    startable = models.BooleanField(
+        _("people start it on the apply page"), default=True
+    )
+    # Empty: everyone may start it; else only members of these departments (and below).
+    starter_departments = models.ManyToManyField(
+        "org.Department",
+        verbose_name=_("who may start it"),
+        blank=True,
+        related_name="+",
+    )
+    # The designer's working copy: {"definition": {...}, "form": [...]}, published
+    # as the next FlowVersion. Editing it never touches a published version.
+    draft = models.JSONField(_("draft"), default=dict, blank=True)
+    draft_updated_at = models.DateTimeField(_("draft saved at"), null=True, blank=True)
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("copied from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -45,6 +74,8 @@ class FlowVersion(models.Model):
     )
     number = models.PositiveIntegerField(_("version"))
     body = models.JSONField(_("definition"))
+    # The form a requester fills (``zhiban.workflow.formschema``): a list of fields.
+    form_schema = models.JSONField(_("form"), default=list, blank=True)
     published_at = models.DateTimeField(_("published at"))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -102,6 +133,16 @@ class FlowInstance(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     current_nodes = models.JSONField(_("current nodes"), default=list, blank=True)
+    # A revocation request (撤销申请) runs as its own instance that points at the
+    # approved instance it would revoke; approving it revokes that instance.
+    revokes = models.ForeignKey(
+        "self",
+        verbose_name=_("revokes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revocations",
+    )
     # The sequence number of the last action: every action bumps it under the row
     # lock, and the log's unique (instance, sequence) refuses a lost update.
     sequence = models.PositiveIntegerField(_("actions"), default=0)
@@ -173,6 +214,9 @@ class FlowTask(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=20, blank=True)
     opened_at = models.DateTimeField(_("opened"))
+    # When the node's timeout falls due (opened + the node's timeout), if it has one:
+    # the timeout sweep looks only at open tasks past it.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -208,6 +252,7 @@ class FlowTask(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["assignee", "state"], name="flowtask_assignee"),
             models.Index(fields=["on_behalf_of", "state"], name="flowtask_principal"),
+            models.Index(fields=["state", "due_at"], name="flowtask_due"),
         ]
 
     def __str__(self) -> str:
@@ -280,3 +325,55 @@ class FlowAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instance_id}#{self.sequence} {self.kind}"
+
+
+def flow_file_path(instance: FlowFile, filename: str) -> str:
+    """Store files by date and hash, never under the name the uploader gave."""
+    day = timezone.localdate()
+    return f"workflow/{day:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class FlowFile(models.Model):
+    """A file attached to an approval: to a form field, or to an action's opinion.
+
+    Kept in the same transaction as the submission or action it belongs to; its
+    type and hash come from its bytes (``zhiban.core.files.inspect_upload``).
+    """
+
+    instance = models.ForeignKey(
+        FlowInstance,
+        verbose_name=_("approval"),
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
+    action = models.ForeignKey(
+        FlowAction,
+        verbose_name=_("approval action"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
+    field = models.CharField(_("form field"), max_length=64, blank=True)
+    file = models.FileField(_("file"), upload_to=flow_file_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(
+        pgettext_lazy("file", "content type"), max_length=120
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering: ClassVar = ["instance", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

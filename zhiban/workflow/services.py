@@ -29,6 +29,7 @@ from zhiban.inbox.models import WorkItem
 from zhiban.org.models import User
 from zhiban.workflow import engine
 from zhiban.workflow.facts import APPROVAL_KIND, DjangoOrgFacts
+from zhiban.workflow.kinds import flow_kind
 from zhiban.workflow.models import (
     FlowAction,
     FlowDefinition,
@@ -525,7 +526,8 @@ def _apply(
     # A terminal outcome: reaching approved/rejected/withdrawn, or revoking.
     ended = state.status is not before.status and state.is_finished
     if ended:
-        handler = OUTCOME_HANDLERS.get(instance.version.definition.code)
+        flow = instance.version.definition
+        handler = OUTCOME_HANDLERS.get(flow.code) or flow_kind(flow.kind).on_outcome
         if handler is not None:
             handler(instance)
     audit_record(

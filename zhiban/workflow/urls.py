@@ -1,8 +1,8 @@
 from django.urls import path
 
-from zhiban.workflow import views
+from zhiban.workflow.views import instances
 
 app_name = "workflow"
 urlpatterns = [
-    path("instances/<int:pk>/", views.instance_detail, name="instance_detail"),
+    path("instances/<int:pk>/", instances.instance_detail, name="instance_detail"),
 ]

@@ -1,0 +1,1 @@
+"""Pages of the approvals: apply, my requests, tasks, instances, the designers."""
