@@ -63,4 +63,4 @@ def kind_choices() -> list[tuple[str, str | Promise]]:
     )
 
 
-register_flow_kind(FlowKind(code="general", label=_("General request")))
+register_flow_kind(FlowKind(code="general", label=_("Request or general matter")))
