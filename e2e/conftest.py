@@ -133,3 +133,16 @@ def sign_in() -> Any:
         page.wait_for_url("**/")
 
     return go
+
+
+@pytest.fixture
+def default_flows(transactional_db: Any) -> None:
+    """Put back the default flows the data migrations made (a flush removes them)."""
+    from zhiban.seals.defaults import ensure_default_flow as ensure_seal_flow
+    from zhiban.vehicles.defaults import ensure_default_flow as ensure_vehicle_flow
+    from zhiban.workflow.defaults import ensure_general_flows
+    from zhiban.workflow.models import FlowDefinition, FlowVersion
+
+    ensure_seal_flow(FlowDefinition, FlowVersion)
+    ensure_vehicle_flow(FlowDefinition, FlowVersion)
+    ensure_general_flows(FlowDefinition, FlowVersion)

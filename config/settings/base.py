@@ -327,6 +327,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhiban.inbox.tasks.retry_deliveries",
         "schedule": 60.0,
     },
+    "workflow-sweep-timeouts": {
+        "task": "zhiban.workflow.tasks.sweep_timeouts",
+        "schedule": 60.0,
+    },
 }
 
 # --- REST API ---------------------------------------------------------------------

@@ -1,12 +1,15 @@
 from django.urls import path
 
 from zhiban.org import views
+from zhiban.org.views import picker
 
 app_name = "org"
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("people/<int:user_id>/", views.person, name="person"),
     path("delegations/", views.my_delegations, name="my_delegations"),
+    path("picker/people/", picker.picker_people, name="picker_people"),
+    path("picker/departments/", picker.picker_departments, name="picker_departments"),
     path(
         "delegations/<int:delegation_id>/end/",
         views.delegation_end,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -25,13 +26,14 @@ from rest_framework.views import APIView
 from zhiban.core.errors import DomainError
 from zhiban.org import policies as org_policies
 from zhiban.org.models import User
-from zhiban.workflow import engine, selectors, services
+from zhiban.workflow import engine, policies, selectors, services
 from zhiban.workflow.models import (
     FlowAction,
     FlowDefinition,
     FlowInstance,
     FlowTask,
 )
+from zhiban.workflow.reassignment import task_reassign
 
 # Refusals that mean "the instance moved on": HTTP 409 Conflict.
 CONFLICT_CODES = frozenset(
@@ -112,9 +114,13 @@ class MyTaskSerializer(serializers.ModelSerializer):
     initiator_name = serializers.CharField(
         source="instance.initiator.display_name", read_only=True
     )
-    on_behalf_of_name = serializers.CharField(
-        source="on_behalf_of.display_name", read_only=True, default=""
+    on_behalf_of = serializers.IntegerField(
+        source="acting_for_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Whose turn I act on by delegation (null: my own turn).",
     )
+    on_behalf_of_name = serializers.SerializerMethodField()
 
     class Meta:
         model = FlowTask
@@ -131,8 +137,14 @@ class MyTaskSerializer(serializers.ModelSerializer):
             "on_behalf_of_name",
             "reason",
             "opened_at",
+            "due_at",
         )
         read_only_fields = fields
+
+    def get_on_behalf_of_name(self, task: FlowTask) -> str:
+        """Return the name of whose turn I act on, or ""."""
+        person = selectors.task_acting_for(task)
+        return person.display_name if person is not None else ""
 
 
 class InstanceSerializer(serializers.ModelSerializer):
@@ -161,6 +173,7 @@ class InstanceSerializer(serializers.ModelSerializer):
             "initiator_name",
             "form",
             "current_nodes",
+            "revokes",
             "sequence",
             "created_at",
             "updated_at",
@@ -195,7 +208,8 @@ class ActSerializer(serializers.Serializer):
         required=False,
         default=dict,
         help_text="opinion/reason, to_node (return), to_user (transfer), user and "
-        "before (add_approver), text (comment), message (urge).",
+        "before (add_approver), text (comment), message (urge), reason (revoke: "
+        "required; starts a revocation request, see the action's description).",
     )
     task = serializers.IntegerField(
         required=False,
@@ -220,6 +234,14 @@ class ActSerializer(serializers.Serializer):
         if not isinstance(attachments, list):
             raise serializers.ValidationError(_("“attachments” must be a list."))
         return value
+
+
+class ReassignSerializer(serializers.Serializer):
+    """Hand an open task of the approval to another person (administrators)."""
+
+    task = serializers.IntegerField(help_text="The open task to reassign.")
+    to = serializers.IntegerField(help_text="The active person who takes it over.")
+    reason = serializers.CharField(max_length=500)
 
 
 class DefinitionSerializer(serializers.ModelSerializer):
@@ -313,13 +335,21 @@ class InstanceViewSet(viewsets.GenericViewSet):
         given = StartSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        instance = services.instance_start(
-            flow_code=data["flow"],
-            form=data["form"],
-            by=request.user,  # type: ignore[arg-type]
-            title=data.get("title", ""),
-            picks=data["picks"],
-        )
+        try:
+            instance = services.instance_start(
+                flow_code=data["flow"],
+                form=data["form"],
+                by=request.user,  # type: ignore[arg-type]
+                title=data.get("title", ""),
+                picks=data["picks"],
+            )
+        except DomainError as error:
+            if getattr(error, "code", None) != "invalid_form":
+                raise
+            # The form's field errors, by field key: {"form": {"copies": [...]}}.
+            return Response(
+                {"form": error.message_dict}, status=status.HTTP_400_BAD_REQUEST
+            )
         return Response(_instance_data(instance), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -334,7 +364,14 @@ class InstanceViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Act on an approval (同意, 驳回, 退回, 转交, 加签, 撤回, 催办, 评论, 撤销)",
         description="409 when the task is no longer mine or the approval has "
-        "finished; 400 for other bad input. A refused action changes nothing.",
+        "finished; 400 for other bad input. A refused action changes nothing.\n\n"
+        "`revoke` (撤销) goes through its own approval: with a required "
+        "`payload.reason`, the initiator of an approved request whose flow allows "
+        "revoking starts a revocation request, a new approval on the same flow "
+        "version that the same approvers decide; the answer is that new request "
+        "(its `revokes` is this approval's id). When it is approved this approval "
+        "becomes `revoked`; rejected or withdrawn, it stays approved. One "
+        "revocation request at a time: a second is refused with 400.",
         request=ActSerializer,
         responses={200: InstanceSerializer, 409: ConflictSerializer},
     )
@@ -359,6 +396,43 @@ class InstanceViewSet(viewsets.GenericViewSet):
             return conflict
         fresh = self._visible(str(acted.pk))
         return Response(_instance_data(fresh))
+
+    @extend_schema(
+        summary="Reassign an open task to another person (改派, administrators)",
+        description="For the tasks of someone deactivated or away without a "
+        "delegation: recorded as a transfer by the administrator on behalf of "
+        "the holder. 403 for anyone but a flow administrator; 409 when the task "
+        "is no longer open.",
+        request=ReassignSerializer,
+        responses={200: InstanceSerializer, 409: ConflictSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: str | None = None) -> Response:
+        if not policies.can_reassign_tasks(request.user):
+            raise PermissionDenied(_("Only a flow administrator may reassign a task."))
+        instance = self._visible(pk)
+        given = ReassignSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        task = instance.tasks.filter(pk=data["task"]).first()
+        if task is None:
+            raise Http404
+        to = User.objects.filter(pk=data["to"]).first()
+        if to is None:
+            raise serializers.ValidationError({"to": [_("Choose an active person.")]})
+        try:
+            task_reassign(
+                task=task,
+                to=to,
+                by=request.user,  # type: ignore[arg-type]
+                reason=data["reason"],
+            )
+        except DomainError as error:
+            conflict = _refusal(error)
+            if conflict is None:
+                raise
+            return conflict
+        return Response(_instance_data(self._visible(pk)))
 
 
 @extend_schema_view(

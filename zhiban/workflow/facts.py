@@ -154,6 +154,11 @@ class DjangoOrgFacts:
             self._delegations[key] = found
         return self._delegations[key]
 
+    def is_active(self, user: str) -> bool:
+        """Return whether the user exists and is not deactivated."""
+        person = self.user(user)
+        return person is not None and person.is_active
+
     def user_name(self, user: str) -> str:
         """Return the user's display name."""
         person = self.user(user)

@@ -18,6 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from django.db.models import Q
+
     from zhiban.workflow.models import FlowInstance
 
 type OutcomeHandler = Callable[["FlowInstance"], None]
@@ -32,6 +34,8 @@ class FlowKind:
     runs inside the acting transaction when an instance reaches a terminal state.
     ``detail_template`` is included on the instance page below the form (e.g. the
     seal keeper's stamping record), with ``instance`` in its context.
+    ``viewers`` returns a filter on ``FlowInstance`` naming more instances of the
+    kind the user may read (e.g. the seal keeper sees the requests for the seal).
     """
 
     code: str
@@ -39,6 +43,7 @@ class FlowKind:
     fields: tuple[Mapping[str, Any], ...] = ()
     on_outcome: OutcomeHandler | None = None
     detail_template: str = ""
+    viewers: Callable[[Any], Q] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

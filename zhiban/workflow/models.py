@@ -163,6 +163,12 @@ class FlowInstance(models.Model):
         return self.title
 
     @property
+    def serial(self) -> str:
+        """Return the serial number: the local creation date and the padded id."""
+        day = timezone.localtime(self.created_at).strftime("%Y%m%d")
+        return f"{day}{self.pk or 0:06d}"
+
+    @property
     def is_finished(self) -> bool:
         """Return whether the instance reached a terminal status."""
         return self.status in (

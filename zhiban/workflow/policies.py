@@ -10,3 +10,13 @@ from zhiban.org import policies as org_policies
 def can_see_every_instance(user: Any) -> bool:
     """Return whether the user sees every approval (system administrators)."""
     return org_policies.can_administer(user)
+
+
+def can_design_flows(user: Any) -> bool:
+    """Return whether the user may create, design and publish flows (system admins)."""
+    return org_policies.can_administer(user)
+
+
+def can_reassign_tasks(user: Any) -> bool:
+    """Return whether the user may hand someone's open task to another person."""
+    return org_policies.can_administer(user)

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from zhiban.inbox.models import WorkItem
-from zhiban.org.models import User
+from zhiban.org.models import Delegation, User
+from zhiban.org.work_kinds import is_delegable
 from zhiban.workflow import policies
+from zhiban.workflow.facts import APPROVAL_KIND
+from zhiban.workflow.kinds import KINDS
 from zhiban.workflow.models import (
     FlowAction,
     FlowDefinition,
@@ -18,19 +34,56 @@ from zhiban.workflow.models import (
 )
 
 
+def _delegators_of(user: User, on: datetime.date) -> QuerySet[Delegation]:
+    """Return the delegations of approvals to the user in force on the day.
+
+    The same rule as the inbox's routing (active, covering approvals; a
+    delegation lists no kinds for "every kind"), as a subquery: no extra query.
+    """
+    if not is_delegable(APPROVAL_KIND):
+        return Delegation.objects.none()
+    return Delegation.objects.filter(
+        delegate=user,
+        delegate__is_active=True,
+        is_active=True,
+        starts_on__lte=on,
+        ends_on__gte=on,
+    ).filter(Q(kinds=[]) | Q(kinds__icontains=f'"{APPROVAL_KIND}"'))
+
+
+def _open_tasks_delegated_to(user: User, on: datetime.date) -> QuerySet[FlowTask]:
+    """Return open tasks whose principal delegated approvals to the user today.
+
+    They reach the delegate although the delegation began after the task opened
+    (the work item stayed with the principal); never on the user's own requests.
+    """
+    return (
+        FlowTask.objects.filter(state=FlowTask.State.OPEN)
+        .exclude(assignee=user)
+        .exclude(instance__initiator=user)
+        .annotate(principal=Coalesce("on_behalf_of", "assignee"))
+        .filter(
+            Exists(_delegators_of(user, on).filter(delegator=OuterRef("principal")))
+        )
+    )
+
+
 def instance_visible_to(*, user: User) -> QuerySet[FlowInstance]:
     """Return the instances the user may see.
 
     The initiator, everyone who held a task or acted (also on someone's behalf),
-    everyone who got a work item about it (CC included), and administrators.
+    everyone who got a work item about it (CC included), the delegate of someone
+    whose turn it is now, and administrators.
     """
     instances = FlowInstance.objects.select_related("version__definition", "initiator")
     if policies.can_see_every_instance(user):
         return instances
     content_type = ContentType.objects.get_for_model(FlowInstance)
     target_id = Cast(OuterRef("pk"), output_field=WorkItem._meta.get_field("target_id"))
+    delegated = _open_tasks_delegated_to(user, timezone.localdate())
     return instances.filter(
         Q(initiator=user)
+        | Exists(delegated.filter(instance=OuterRef("pk")))
         | Exists(
             FlowTask.objects.filter(instance=OuterRef("pk")).filter(
                 Q(assignee=user) | Q(on_behalf_of=user)
@@ -46,7 +99,17 @@ def instance_visible_to(*, user: User) -> QuerySet[FlowInstance]:
                 target_type=content_type, target_id=target_id
             ).filter(Q(assignee=user) | Q(on_behalf_of=user))
         )
+        | _kind_viewers(user)
     )
+
+
+def _kind_viewers(user: User) -> Q:
+    """Return the instances the flow kinds open to the user (none by default)."""
+    rule = Q(pk__in=[])
+    for kind in KINDS.values():
+        if kind.viewers is not None:
+            rule |= Q(version__definition__kind=kind.code) & kind.viewers(user)
+    return rule
 
 
 def instance_get_for(*, user: User, instance_id: int) -> FlowInstance | None:
@@ -69,13 +132,51 @@ def instance_open_tasks(*, instance: FlowInstance) -> QuerySet[FlowTask]:
 
 
 def task_list_for(*, user: User) -> QuerySet[FlowTask]:
-    """Return the open tasks the user holds (their own and delegated ones)."""
+    """Return the open tasks the user holds or may act on by delegation.
+
+    Their own, those that reached them as a delegate, and those of someone who
+    delegated approvals to them after the task opened. ``acting_for_id`` is
+    whose behalf they act on (None for their own turn); ``acting_for`` names
+    them (``assignee`` or ``on_behalf_of``, both loaded).
+    """
+    delegated = _open_tasks_delegated_to(user, timezone.localdate())
     return (
-        FlowTask.objects.filter(assignee=user, state=FlowTask.State.OPEN)
+        FlowTask.objects.filter(state=FlowTask.State.OPEN)
+        .filter(Q(assignee=user) | Q(pk__in=delegated.values("pk")))
+        .annotate(
+            acting_for_id=Case(
+                When(assignee=user, then=F("on_behalf_of")),
+                default=Coalesce("on_behalf_of", "assignee"),
+            ),
+        )
         .select_related(
-            "instance__version__definition", "instance__initiator", "on_behalf_of"
+            "instance__version__definition",
+            "instance__initiator",
+            "assignee",
+            "on_behalf_of",
         )
         .order_by("-opened_at", "-id")
+    )
+
+
+def task_acting_for(task: FlowTask) -> User | None:
+    """Return whose behalf the task's viewer acts on (a ``task_list_for`` row)."""
+    acting_for_id = getattr(task, "acting_for_id", task.on_behalf_of_id)
+    if acting_for_id is None:
+        return None
+    if acting_for_id == task.on_behalf_of_id:
+        return task.on_behalf_of
+    return task.assignee
+
+
+def task_list_held_by_inactive(*, user: User) -> QuerySet[FlowTask]:
+    """Return open tasks whose holder was deactivated, for a flow administrator."""
+    if not policies.can_reassign_tasks(user):
+        return FlowTask.objects.none()
+    return (
+        FlowTask.objects.filter(state=FlowTask.State.OPEN, assignee__is_active=False)
+        .select_related("instance__initiator", "assignee", "on_behalf_of")
+        .order_by("opened_at", "id")
     )
 
 
@@ -86,3 +187,78 @@ def definition_list_for() -> QuerySet[FlowDefinition]:
         latest_version=Subquery(latest.values("number")[:1]),
         latest_published_at=Subquery(latest.values("published_at")[:1]),
     ).order_by("code")
+
+
+def flow_list_for(*, user: User) -> QuerySet[FlowDefinition]:
+    """Return the flows a designer manages, with latest version and running count."""
+    if not policies.can_design_flows(user):
+        return FlowDefinition.objects.none()
+    running = (
+        FlowInstance.objects.filter(
+            version__definition=OuterRef("pk"),
+            status__in=[FlowInstance.Status.RUNNING, FlowInstance.Status.RETURNED],
+        )
+        .order_by()
+        .values("version__definition")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return definition_list_for().annotate(running_count=Coalesce(Subquery(running), 0))
+
+
+def flow_get_for(*, user: User, code: str) -> FlowDefinition | None:
+    """Return the flow for its designer, or None (unknown, or not a designer)."""
+    return flow_list_for(user=user).filter(code=code).first()
+
+
+def flow_versions_for(*, definition: FlowDefinition) -> QuerySet[FlowVersion]:
+    """Return a flow's versions, newest first, with who published them."""
+    return (
+        definition.versions.select_related("published_by")
+        .annotate(instance_count=Count("instances"))
+        .order_by("-number")
+    )
+
+
+# --- the apply page (helper "forms") ------------------------------------------------
+
+
+def department_ids_with_ancestors(*, user: User) -> set[int]:
+    """Return the user's departments and every department above them (2 queries)."""
+    from zhiban.org.models import Department
+    from zhiban.org.selectors import user_department_ids
+
+    own = user_department_ids(user=user)
+    if not own:
+        return set()
+    parents = dict(Department.objects.values_list("id", "parent_id"))
+    found: set[int] = set()
+    for department_id in own:
+        current: int | None = department_id
+        while current is not None and current not in found:
+            found.add(current)
+            current = parents.get(current)
+    return found
+
+
+def flow_startable_for(*, user: User) -> QuerySet[FlowDefinition]:
+    """Return the flows the user may start: active, startable, published, and for
+    everyone or for one of the user's departments (or a department above it)."""
+    departments = department_ids_with_ancestors(user=user)
+    starters = FlowDefinition.starter_departments.through.objects.filter(
+        flowdefinition_id=OuterRef("pk")
+    )
+    return (
+        definition_list_for()
+        .filter(is_active=True, startable=True)
+        .filter(Exists(FlowVersion.objects.filter(definition=OuterRef("pk"))))
+        .filter(
+            ~Exists(starters) | Exists(starters.filter(department_id__in=departments))
+        )
+        .order_by("group", "name", "code")
+    )
+
+
+def flow_startable_get_for(*, user: User, code: str) -> FlowDefinition | None:
+    """Return the flow if the user may start it, else None."""
+    return flow_startable_for(user=user).filter(code=code).first()

@@ -12,6 +12,7 @@ writes the audit entry last.
 from __future__ import annotations
 
 import datetime
+import importlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -33,6 +34,7 @@ from zhiban.workflow.kinds import flow_kind
 from zhiban.workflow.models import (
     FlowAction,
     FlowDefinition,
+    FlowFile,
     FlowInstance,
     FlowTask,
     FlowVersion,
@@ -111,10 +113,19 @@ def _not_your_task() -> DomainError:
 # --- definitions ------------------------------------------------------------------
 
 
-def flow_create(*, code: str, name: str, by: User) -> FlowDefinition:
-    """Create a flow type with no version yet."""
+def flow_create(
+    *, code: str, name: str, by: User, kind: str = "general", group: str = ""
+) -> FlowDefinition:
+    """Create a flow type with no version yet; its draft has one approver node."""
     with transaction.atomic():
-        flow = FlowDefinition(code=code, name=name)
+        flow = FlowDefinition(
+            code=code,
+            name=name,
+            kind=kind,
+            group=group,
+            draft=default_draft(code=code, name=name, kind=kind),
+            draft_updated_at=timezone.now(),
+        )
         flow.full_clean()
         flow.save()
         audit_record(
@@ -142,6 +153,7 @@ def flow_publish(
     body: Mapping[str, Any],
     by: User,
     now: datetime.datetime | None = None,
+    form_schema: list[Any] | None = None,
 ) -> FlowVersion:
     """Validate the node tree and publish it as the flow's next version.
 
@@ -182,6 +194,7 @@ def flow_publish(
             definition=locked,
             number=last + 1,
             body=engine.definition_to_dict(parsed),
+            form_schema=list(form_schema or []),
             published_at=now or timezone.now(),
             published_by=by,
         )
@@ -214,6 +227,471 @@ def _latest_version(flow_code: str) -> FlowVersion:
 def definition_of(version: FlowVersion) -> engine.Definition:
     """Return the engine definition of a version."""
     return engine.definition_from_dict(version.body)
+
+
+# --- the designer: drafts, settings, validation, publishing, copies ----------------
+
+# Form field types whose stored value is a number the engine can compare.
+NUMERIC_FIELD_TYPES = frozenset({"number", "money"})
+ORDERING_OPS = frozenset({engine.Op.GT, engine.Op.GE, engine.Op.LT, engine.Op.LE})
+
+
+def default_draft(*, code: str, name: str, kind: str) -> dict[str, Any]:
+    """Return the draft a new flow starts with: the department head approves."""
+    node = engine.ApproverNode(
+        id="n1",
+        name=str(_("Department head")),
+        assignees=engine.Assignees(kind=engine.AssigneeKind.DEPARTMENT_HEAD),
+    )
+    definition = engine.Definition(key=code, name=name, nodes=(node,))
+    return {
+        "definition": engine.definition_to_dict(definition),
+        "form": [dict(field) for field in flow_kind(kind).fields],
+    }
+
+
+def _draft_of(definition: FlowDefinition) -> dict[str, Any]:
+    """Return the flow's draft, or a draft built from its latest version."""
+    draft = dict(definition.draft or {})
+    if "definition" not in draft:
+        latest = definition.versions.order_by("-number").first()
+        if latest is not None:
+            draft = {"definition": dict(latest.body), "form": list(latest.form_schema)}
+        else:
+            draft = default_draft(
+                code=definition.code, name=definition.name, kind=definition.kind
+            )
+    draft.setdefault("form", [])
+    return draft
+
+
+def flow_draft_of(*, definition: FlowDefinition) -> dict[str, Any]:
+    """Return the designer's working copy of the flow (never None)."""
+    return _draft_of(definition)
+
+
+def _store_draft(
+    definition: FlowDefinition,
+    draft: dict[str, Any],
+    now: datetime.datetime,
+    caller: FlowDefinition | None = None,
+) -> None:
+    definition.draft = draft
+    definition.draft_updated_at = now
+    definition.save(update_fields=["draft", "draft_updated_at", "updated_at"])
+    if caller is not None:  # the caller's object reads the new draft too
+        caller.draft = draft
+        caller.draft_updated_at = now
+
+
+def flow_settings_save(
+    *,
+    definition: FlowDefinition,
+    by: User,
+    name: str,
+    group: str = "",
+    description: str = "",
+    startable: bool = True,
+    starter_departments: Iterable[Any] = (),
+    cc: Mapping[str, Any] | None = None,
+    cc_timing: str = engine.CcTiming.COMPLETION.value,
+    allow_withdraw_after_action: bool = False,
+    allow_revoke: bool = False,
+    urge_interval_seconds: int = 600,
+    now: datetime.datetime | None = None,
+) -> FlowDefinition:
+    """Save a flow's settings; the flow-level flags go into the draft definition."""
+    at = now or timezone.now()
+    if urge_interval_seconds < 0:
+        raise DomainError(
+            {"urge_interval_seconds": _("The urge interval cannot be negative.")},
+            code="bad_urge_interval",
+        )
+    if cc_timing not in engine.CcTiming:
+        raise DomainError(
+            {"cc_timing": _("Choose when the CC recipients are told.")},
+            code="bad_cc_timing",
+        )
+    with transaction.atomic():
+        locked = FlowDefinition.objects.select_for_update().get(pk=definition.pk)
+        locked.name = name
+        locked.group = group
+        locked.description = description
+        locked.startable = startable
+        locked.full_clean()
+        locked.save(
+            update_fields=["name", "group", "description", "startable", "updated_at"]
+        )
+        locked.starter_departments.set(list(starter_departments))
+        draft = _draft_of(locked)
+        body = dict(draft["definition"])
+        body.update(
+            {
+                "name": name,
+                "cc": dict(cc) if cc and cc.get("kind") else None,
+                "cc_timing": cc_timing,
+                "allow_withdraw_after_action": allow_withdraw_after_action,
+                "allow_revoke": allow_revoke,
+                "urge_interval_seconds": urge_interval_seconds,
+            }
+        )
+        draft["definition"] = body
+        _store_draft(locked, draft, at, definition)
+        audit_record(
+            actor=by,
+            action="workflow.flow_settings_save",
+            target=locked,
+            data={"code": locked.code},
+        )
+    return locked
+
+
+def flow_draft_save(
+    *,
+    definition: FlowDefinition,
+    body: Any,
+    by: User,
+    now: datetime.datetime | None = None,
+) -> FlowDefinition:
+    """Store the designer's node tree as the draft; problems are kept for later.
+
+    A malformed tree (not the engine's dict format) is refused; a well-formed
+    tree with problems is saved like a document being edited: publishing is what
+    refuses it.
+    """
+    if not isinstance(body, Mapping):
+        raise DomainError(
+            {"definition": _("The flow definition must be a JSON object.")},
+            code="malformed_definition",
+        )
+    data = dict(body)
+    data["key"] = definition.code
+    parsed = _parse_definition(data)
+    at = now or timezone.now()
+    with transaction.atomic():
+        locked = FlowDefinition.objects.select_for_update().get(pk=definition.pk)
+        draft = _draft_of(locked)
+        draft["definition"] = engine.definition_to_dict(parsed)
+        _store_draft(locked, draft, at, definition)
+        audit_record(
+            actor=by,
+            action="workflow.flow_draft_save",
+            target=locked,
+            data={"code": locked.code},
+        )
+    return locked
+
+
+def flow_form_save(
+    *,
+    definition: FlowDefinition,
+    form: Any,
+    by: User,
+    now: datetime.datetime | None = None,
+) -> FlowDefinition:
+    """Store the form designer's fields as the draft's form (helper "forms").
+
+    Refused with one message per problem, each naming its field; the draft's
+    node tree is left as it is.
+    """
+    from zhiban.workflow import formschema
+
+    problems = formschema.validate_schema(form, kind=definition.kind)
+    if problems:
+        error = DomainError(
+            {
+                "form": [
+                    DomainError(
+                        _("Form field “%(field)s”: %(problem)s")
+                        % {"field": problem.key, "problem": problem.message}
+                        if problem.key
+                        else problem.message,
+                        code=problem.code,
+                    )
+                    for problem in problems
+                ]
+            }
+        )
+        error.problems = problems  # type: ignore[attr-defined]
+        raise error
+    locked_keys = formschema.locked_keys(definition.kind)
+    fields = [
+        {**dict(item), "locked": str(item.get("key")) in locked_keys} for item in form
+    ]
+    at = now or timezone.now()
+    with transaction.atomic():
+        locked = FlowDefinition.objects.select_for_update().get(pk=definition.pk)
+        draft = _draft_of(locked)
+        draft["form"] = fields
+        _store_draft(locked, draft, at, definition)
+        audit_record(
+            actor=by,
+            action="workflow.flow_form_save",
+            target=locked,
+            data={"code": locked.code, "fields": len(fields)},
+        )
+    return locked
+
+
+def _schema_problems(fields: list[Any], kind: str) -> list[engine.Problem]:
+    """Return the form schema's problems, once the form schema module exists."""
+    try:
+        formschema = importlib.import_module("zhiban.workflow.formschema")
+    except ImportError:  # the forms helper's module is not there yet
+        return []
+    return [
+        engine.Problem(
+            "",
+            str(problem.code),
+            _("Form field “%(field)s”: %(problem)s")
+            % {"field": problem.key, "problem": problem.message}
+            if problem.key
+            else str(problem.message),
+        )
+        for problem in formschema.validate_schema(fields, kind=kind)
+    ]
+
+
+def _value_fits(field: Mapping[str, Any], op: engine.Op, value: Any) -> str:
+    """Return why a condition value does not fit the field, or ``""``."""
+    kind = field.get("type")
+    values = value if isinstance(value, list | tuple) else [value]
+    if op is engine.Op.IN and not isinstance(value, list | tuple):
+        return ""  # the engine reports it
+    if kind in NUMERIC_FIELD_TYPES:
+        for item in values:
+            try:
+                float(item)
+            except (TypeError, ValueError):
+                return _("“%(value)s” is not a number.") % {"value": item}
+        return ""
+    if op in ORDERING_OPS:
+        return _("Greater or less than needs a number field.")
+    if kind in ("choice", "multichoice") and op is not engine.Op.CONTAINS:
+        options = [str(o) for o in field.get("options") or []]
+        for item in values:
+            if str(item) not in options:
+                return _("“%(value)s” is not one of the field's options.") % {
+                    "value": item
+                }
+    if op is engine.Op.CONTAINS and kind not in ("text", "textarea", "multichoice"):
+        return _("“Contains” needs a text or multiple choice field.")
+    if value in (None, "") or (isinstance(value, list | tuple) and not value):
+        return _("The condition has no value.")
+    return ""
+
+
+def _form_problems(
+    parsed: engine.Definition, fields: list[Any]
+) -> list[engine.Problem]:
+    """Return the problems between the node tree and the form it runs on."""
+    by_key = {
+        str(field.get("key")): field for field in fields if isinstance(field, Mapping)
+    }
+    problems: list[engine.Problem] = []
+
+    def person_field(node_id: str, spec: engine.Assignees | None) -> None:
+        if spec is None or spec.kind is not engine.AssigneeKind.FORM_FIELD:
+            return
+        if not spec.field:
+            return  # the engine reports a missing field
+        field = by_key.get(spec.field)
+        if field is None:
+            problems.append(
+                engine.Problem(
+                    node_id,
+                    "unknown_field",
+                    _("The form has no field “%(field)s”.") % {"field": spec.field},
+                )
+            )
+        elif field.get("type") != "person":
+            problems.append(
+                engine.Problem(
+                    node_id,
+                    "not_a_person_field",
+                    _("The field “%(field)s” is not a person field.")
+                    % {"field": field.get("label") or spec.field},
+                )
+            )
+
+    person_field("", parsed.cc)
+    for node in parsed.nodes_by_id.values():
+        if isinstance(node, engine.ApproverNode | engine.CcNode):
+            person_field(node.id, node.assignees)
+        if not isinstance(node, engine.ConditionNode):
+            continue
+        for branch in node.branches:
+            for condition in branch.conditions:
+                if not condition.field:
+                    continue  # the engine reports an empty condition
+                field = by_key.get(condition.field)
+                if field is None:
+                    problems.append(
+                        engine.Problem(
+                            branch.id,
+                            "unknown_field",
+                            _("The form has no field “%(field)s”.")
+                            % {"field": condition.field},
+                        )
+                    )
+                    continue
+                why = _value_fits(field, condition.op, condition.value)
+                if why:
+                    problems.append(
+                        engine.Problem(
+                            branch.id,
+                            "bad_condition_value",
+                            _("Condition on “%(field)s”: %(problem)s")
+                            % {
+                                "field": field.get("label") or condition.field,
+                                "problem": why,
+                            },
+                        )
+                    )
+    return problems
+
+
+def flow_validate(*, definition: FlowDefinition) -> list[engine.Problem]:
+    """Return every problem of the flow's draft: node tree, form, and between them.
+
+    Each problem points at the node or branch id ("" for the flow's settings
+    and its form).
+    """
+    draft = _draft_of(definition)
+    body = dict(draft["definition"])
+    body["key"] = definition.code
+    parsed = _parse_definition(body)
+    fields = [f for f in draft.get("form") or [] if isinstance(f, Mapping)]
+    problems = list(engine.validate(parsed))
+    problems.extend(_schema_problems(list(draft.get("form") or []), definition.kind))
+    problems.extend(_form_problems(parsed, fields))
+    return problems
+
+
+def problems_error(problems: Iterable[engine.Problem]) -> DomainError:
+    """Return the DomainError that lists every problem with its node."""
+    return DomainError(
+        {
+            "definition": [
+                DomainError(
+                    _("Node “%(node)s”: %(problem)s")
+                    % {"node": problem.node_id, "problem": problem.message}
+                    if problem.node_id
+                    else problem.message,
+                    code=problem.code,
+                )
+                for problem in problems
+            ]
+        }
+    )
+
+
+def flow_publish_draft(
+    *,
+    definition: FlowDefinition,
+    by: User,
+    now: datetime.datetime | None = None,
+) -> FlowVersion:
+    """Publish the flow's draft (node tree and form) as its next version.
+
+    Refused with every problem of the draft, each naming its node or field.
+    """
+    problems = flow_validate(definition=definition)
+    if problems:
+        raise problems_error(problems)
+    draft = _draft_of(definition)
+    body = dict(draft["definition"])
+    body["key"] = definition.code
+    return flow_publish(
+        definition=definition,
+        body=body,
+        by=by,
+        now=now,
+        form_schema=list(draft.get("form") or []),
+    )
+
+
+def flow_copy(
+    *, source: FlowDefinition, code: str, name: str, by: User
+) -> FlowDefinition:
+    """Create a new, unpublished flow from the source's draft and kind."""
+    draft = _draft_of(source)
+    body = dict(draft["definition"])
+    body.update({"key": code, "name": name})
+    with transaction.atomic():
+        flow = FlowDefinition(
+            code=code,
+            name=name,
+            kind=source.kind,
+            group=source.group,
+            description=source.description,
+            startable=source.startable,
+            copied_from=source,
+            draft={"definition": body, "form": list(draft.get("form") or [])},
+            draft_updated_at=timezone.now(),
+        )
+        flow.full_clean()
+        flow.save()
+        flow.starter_departments.set(list(source.starter_departments.all()))
+        audit_record(
+            actor=by,
+            action="workflow.flow_copy",
+            target=flow,
+            data={"code": code, "source": source.code},
+        )
+    return flow
+
+
+def flow_set_active(*, definition: FlowDefinition, active: bool, by: User) -> None:
+    """Turn a flow on or off for new requests; running instances carry on."""
+    with transaction.atomic():
+        definition.is_active = active
+        definition.save(update_fields=["is_active", "updated_at"])
+        audit_record(
+            actor=by,
+            action="workflow.flow_activate" if active else "workflow.flow_deactivate",
+            target=definition,
+            data={"code": definition.code},
+        )
+
+
+def _dry_run_value(field: Mapping[str, Any] | None, value: Any) -> Any:
+    """Turn a sample value typed in the designer into its stored form."""
+    kind = field.get("type") if field else None
+    if kind == "number" and isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() else number
+    if kind == "multichoice" and isinstance(value, str):
+        return [value]
+    return value
+
+
+def flow_dry_run(
+    *,
+    definition: FlowDefinition,
+    form: Mapping[str, Any],
+    initiator: User,
+    picks: Mapping[str, Iterable[object]] | None = None,
+) -> engine.Path:
+    """Return the path the draft would take for the sample form; nothing is stored."""
+    draft = _draft_of(definition)
+    body = dict(draft["definition"])
+    body["key"] = definition.code
+    parsed = _parse_definition(body)
+    fields = {
+        str(f.get("key")): f for f in draft.get("form") or [] if isinstance(f, Mapping)
+    }
+    values = {
+        str(key): _dry_run_value(fields.get(str(key)), value)
+        for key, value in form.items()
+        if value not in (None, "", [])
+    }
+    facts = DjangoOrgFacts()
+    facts.remember(initiator)
+    return engine.dry_run(parsed, values, str(initiator.pk), facts, _picks(picks))
 
 
 # --- acting -----------------------------------------------------------------------
@@ -285,8 +763,8 @@ def _build_action(
             text=str(payload.get("text") or ""),
             attachments=tuple(str(a) for a in payload.get("attachments", ())),
         )
-    if kind == "revoke":
-        return engine.Revoke(**common, reason=text)
+    # "revoke" is never built here: it goes through its own approval
+    # (zhiban.workflow.revocation), which alone applies the engine's Revoke.
     if kind == "submit":
         return engine.Submit(
             **common,
@@ -347,6 +825,10 @@ def _open_tasks(
         )
         for task, item in zip(group, items, strict=True):
             node = definition.nodes_by_id.get(task.node_id)
+            # The timeout sweep looks at open tasks past their due time.
+            minutes = (
+                node.timeout_minutes if isinstance(node, engine.ApproverNode) else 0
+            )
             rows.append(
                 FlowTask(
                     instance=instance,
@@ -357,6 +839,9 @@ def _open_tasks(
                     on_behalf_of_id=item.on_behalf_of_id,
                     reason=reason[:200],
                     opened_at=now,
+                    due_at=now + datetime.timedelta(minutes=minutes)
+                    if minutes
+                    else None,
                     work_item=item,
                 )
             )
@@ -366,7 +851,7 @@ def _open_tasks(
 def _close_tasks(
     instance: FlowInstance,
     tasks: tuple[engine.Task, ...],
-    by: User,
+    by: User | None,
     now: datetime.datetime,
 ) -> None:
     """Close the tasks' rows and their work items."""
@@ -449,12 +934,17 @@ def _apply(
     *,
     instance: FlowInstance,
     action: engine.AnyAction,
-    by: User,
+    by: User | None,
     on_behalf_of: User | None,
     facts: DjangoOrgFacts,
     now: datetime.datetime,
+    comment: str | None = None,
 ) -> FlowInstance:
-    """Run one action through the engine and store everything it decided."""
+    """Run one action through the engine and store everything it decided.
+
+    ``by`` is None for the system (the timeout sweep); ``comment`` replaces the
+    opinion taken from the action (a revocation request's reason).
+    """
     definition = definition_of(instance.version)
     before = (
         engine.state_from_dict(instance.state) if instance.state else engine.State()
@@ -518,14 +1008,20 @@ def _apply(
         actor=by,
         on_behalf_of=on_behalf_of,
         at=now,
-        comment=_comment_of(action),
+        comment=_comment_of(action) if comment is None else comment,
     )
     _close_tasks(instance, outcome.closed, by, now)
     _open_tasks(instance, definition, outcome.opened, initiator, people, now)
     _send(instance, outcome.notifications, people, initiator)
     # A terminal outcome: reaching approved/rejected/withdrawn, or revoking.
     ended = state.status is not before.status and state.is_finished
-    if ended:
+    if ended and instance.revokes_id is not None:
+        # A revocation request's outcome is the original's business, never the
+        # flow type's handler (a seal module would book a second stamping).
+        from zhiban.workflow.revocation import revocation_finished
+
+        revocation_finished(revocation=instance, now=now)
+    elif ended:
         flow = instance.version.definition
         handler = OUTCOME_HANDLERS.get(flow.code) or flow_kind(flow.kind).on_outcome
         if handler is not None:
@@ -556,34 +1052,79 @@ def instance_start(
     by: User,
     title: str = "",
     picks: Mapping[str, Iterable[object]] | None = None,
+    files: Mapping[str, Any] | None = None,
     now: datetime.datetime | None = None,
 ) -> FlowInstance:
-    """Start an instance on the flow's latest version and submit it."""
+    """Start an instance on the flow's latest version and submit it.
+
+    With a form schema on the version, the form is cleaned by it (helper
+    "forms"): a refusal is DomainError({key: [messages]}, code="invalid_form")
+    and writes nothing. Uploads (``files``: field key → files) are stored as
+    FlowFile rows in the same transaction, their ids put in the form values;
+    if the transaction fails, the files written are deleted again.
+    """
+    from zhiban.workflow import formschema
+
     at = now or timezone.now()
     version = _latest_version(flow_code)
     chosen = _picks(picks)
-    with transaction.atomic():
-        instance = FlowInstance(
-            version=version,
-            initiator=by,
-            title=(title or f"{version.definition.name}·{by.display_name}")[:200],
-            form=dict(form),
-            created_at=at,
-            updated_at=at,
+    values = dict(form)
+    uploads: dict[str, list[Any]] = {}
+    if version.form_schema:
+        cleaned = formschema.clean_submission(
+            formschema.schema_fields(version.form_schema), form, files, user=by
         )
-        instance.full_clean()
-        instance.save()
-        facts = DjangoOrgFacts()
-        facts.remember(by)
-        action = engine.Submit(str(by.pk), at, form=dict(form), picks=chosen)
-        return _apply(
-            instance=instance,
-            action=action,
-            by=by,
-            on_behalf_of=None,
-            facts=facts,
-            now=at,
-        )
+        if cleaned.errors:
+            error = DomainError(cleaned.errors)
+            error.code = "invalid_form"
+            raise error
+        values, uploads = cleaned.values, dict(cleaned.uploads)
+    written: list[FlowFile] = []
+    try:
+        with transaction.atomic():
+            instance = FlowInstance(
+                version=version,
+                initiator=by,
+                title=(title or f"{version.definition.name}·{by.display_name}")[:200],
+                form=values,
+                created_at=at,
+                updated_at=at,
+            )
+            instance.full_clean()
+            instance.save()
+            for key, items in uploads.items():
+                ids: list[int] = []
+                for upload, intake in items:
+                    row = FlowFile(
+                        instance=instance,
+                        field=key,
+                        original_name=intake.name[:200],
+                        size=intake.size,
+                        sha256=intake.sha256,
+                        content_type=intake.content_type,
+                        uploaded_by=by,
+                        uploaded_at=at,
+                    )
+                    row.file.save(intake.name, upload, save=False)
+                    written.append(row)
+                    row.save()
+                    ids.append(row.pk)
+                values[key] = ids
+            facts = DjangoOrgFacts()
+            facts.remember(by)
+            action = engine.Submit(str(by.pk), at, form=dict(values), picks=chosen)
+            return _apply(
+                instance=instance,
+                action=action,
+                by=by,
+                on_behalf_of=None,
+                facts=facts,
+                now=at,
+            )
+    except BaseException:
+        for row in written:  # nothing of a refused submission stays on disk
+            row.file.delete(save=False)
+        raise
 
 
 def _choose_task(
@@ -607,7 +1148,9 @@ def _choose_task(
     for task in tasks:  # then work that reached me by delegation
         if task.assignee_id == by.pk and task.on_behalf_of is not None:
             return task, task.on_behalf_of
-    for task in tasks:  # then a delegation that began after the task opened
+    # Then a delegation that began after the task opened; as in the inbox's
+    # routing, never on the delegate's own request.
+    for task in tasks if instance.initiator_id != by.pk else ():
         principal = task.on_behalf_of or task.assignee
         if facts.may_act_for(str(by.pk), str(principal.pk), at):
             return task, principal
@@ -622,12 +1165,21 @@ def instance_act(
     payload: Mapping[str, Any] | None = None,
     task_id: int | None = None,
     now: datetime.datetime | None = None,
+    files: Iterable[Any] | None = None,
 ) -> FlowInstance:
     """Act on an instance: approve, reject, return, transfer, add an approver, ...
 
     Task actions act on the person's open task (``task_id`` picks one when they
     hold several), or on a task delegated to them, recorded as on behalf of its
     owner. A refused action raises DomainError and changes nothing.
+
+    ``revoke`` (撤销) does not revoke at once: it starts a revocation request
+    through the flow's own approval and returns that new instance
+    (``zhiban.workflow.revocation``).
+
+    ``files`` (uploads) go with a comment, approval, rejection or return: each
+    is checked by ``inspect_upload`` first (a refused file writes nothing) and
+    kept as a FlowFile of the action, in the same transaction.
     """
     if kind not in TASK_ACTIONS | INSTANCE_ACTIONS:
         raise DomainError(
@@ -636,40 +1188,118 @@ def instance_act(
         )
     at = now or timezone.now()
     data = dict(payload or {})
-    with transaction.atomic():
-        instance = (
-            FlowInstance.objects.select_for_update()
-            .select_related("version__definition", "initiator")
-            .filter(pk=instance_id)
-            .first()
-        )
-        if instance is None:
+    if kind == "revoke":
+        # Revoking goes through its own approval: this starts the request.
+        from zhiban.workflow.revocation import instance_revoke_request
+
+        original = FlowInstance.objects.filter(pk=instance_id).first()
+        if original is None:
             raise DomainError(_("This approval does not exist."), code="no_instance")
-        facts = DjangoOrgFacts()
-        facts.remember(by, instance.initiator)
-        on_behalf_of: User | None = None
-        task_key = ""
-        if kind in TASK_ACTIONS:
-            if instance.is_finished:
-                raise domain_error_from(engine.InstanceFinished("", ""))
-            task, on_behalf_of = _choose_task(instance, by, task_id, facts, at)
-            task_key = task.key
-        action = _build_action(
-            kind,
-            actor=str(by.pk),
-            on_behalf_of=str(on_behalf_of.pk) if on_behalf_of else None,
-            task_key=task_key,
-            at=at,
-            payload=data,
-        )
-        return _apply(
-            instance=instance,
-            action=action,
+        return instance_revoke_request(
+            instance=original,
             by=by,
-            on_behalf_of=on_behalf_of,
-            facts=facts,
+            reason=str(data.get("reason") or data.get("opinion") or ""),
             now=at,
         )
+    uploads = _action_uploads(kind, files)
+    written: list[FlowFile] = []
+    try:
+        with transaction.atomic():
+            instance = (
+                FlowInstance.objects.select_for_update()
+                .select_related("version__definition", "initiator")
+                .filter(pk=instance_id)
+                .first()
+            )
+            if instance is None:
+                raise DomainError(
+                    _("This approval does not exist."), code="no_instance"
+                )
+            facts = DjangoOrgFacts()
+            facts.remember(by, instance.initiator)
+            on_behalf_of: User | None = None
+            task_key = ""
+            if kind in TASK_ACTIONS:
+                if instance.is_finished:
+                    raise domain_error_from(engine.InstanceFinished("", ""))
+                task, on_behalf_of = _choose_task(instance, by, task_id, facts, at)
+                task_key = task.key
+            _store_uploads(instance, uploads, by, at, written)
+            if kind == "comment" and written:
+                data["attachments"] = [
+                    *data.get("attachments", ()),
+                    *(str(row.pk) for row in written),
+                ]
+            action = _build_action(
+                kind,
+                actor=str(by.pk),
+                on_behalf_of=str(on_behalf_of.pk) if on_behalf_of else None,
+                task_key=task_key,
+                at=at,
+                payload=data,
+            )
+            acted = _apply(
+                instance=instance,
+                action=action,
+                by=by,
+                on_behalf_of=on_behalf_of,
+                facts=facts,
+                now=at,
+            )
+            if written:
+                FlowFile.objects.filter(pk__in=[row.pk for row in written]).update(
+                    action=FlowAction.objects.get(
+                        instance=acted, sequence=acted.sequence
+                    )
+                )
+            return acted
+    except BaseException:
+        for row in written:  # nothing of a refused action stays on disk
+            row.file.delete(save=False)
+        raise
+
+
+# Actions that may carry files (a comment's attachments, an opinion's evidence).
+FILE_ACTIONS = frozenset({"comment", "approve", "reject", "return"})
+
+
+def _action_uploads(kind: str, files: Iterable[Any] | None) -> list[tuple[Any, Any]]:
+    """Return (upload, intake) for each file; refuse before anything is written."""
+    from zhiban.core.files import inspect_upload
+
+    uploads = [f for f in files or () if f is not None]
+    if uploads and kind not in FILE_ACTIONS:
+        raise DomainError(
+            _("Files cannot be attached to this action."), code="files_not_allowed"
+        )
+    return [(f, inspect_upload(f, name=str(f.name))) for f in uploads]
+
+
+def _store_uploads(
+    instance: FlowInstance,
+    uploads: list[tuple[Any, Any]],
+    by: User,
+    at: datetime.datetime,
+    rows: list[FlowFile],
+) -> None:
+    """Keep the checked uploads as the instance's files (bound to the action later).
+
+    Each row is added to ``rows`` as soon as its bytes are on disk, so that a
+    failure later removes them again.
+    """
+    for upload, intake in uploads:
+        row = FlowFile(
+            instance=instance,
+            original_name=intake.name[:200],
+            size=intake.size,
+            sha256=intake.sha256,
+            content_type=intake.content_type,
+            uploaded_by=by,
+            uploaded_at=at,
+        )
+        row.file.save(intake.name, upload, save=False)
+        rows.append(row)
+        row.save()
 
 
 def instance_replay(*, instance: FlowInstance) -> engine.State:
@@ -683,14 +1313,25 @@ def instance_replay(*, instance: FlowInstance) -> engine.State:
 
 __all__ = [
     "OUTCOME_HANDLERS",
+    "default_draft",
     "definition_of",
     "domain_error_from",
+    "flow_copy",
     "flow_create",
+    "flow_draft_of",
+    "flow_draft_save",
+    "flow_dry_run",
+    "flow_form_save",
     "flow_publish",
+    "flow_publish_draft",
+    "flow_set_active",
+    "flow_settings_save",
+    "flow_validate",
     "instance_act",
     "instance_replay",
     "instance_start",
     "instance_url",
+    "problems_error",
     "register_outcome_handler",
     "unregister_outcome_handler",
 ]

@@ -32,7 +32,7 @@ def _written_codes() -> tuple[set[str], set[str]]:
             for keyword in node.keywords:
                 if keyword.arg != "action":
                     continue
-                inside_f_strings = set()
+                inside_f_strings: set[int] = set()
                 for part in ast.walk(keyword.value):
                     if isinstance(part, ast.JoinedStr):
                         inside_f_strings.update(id(v) for v in part.values)

@@ -280,9 +280,21 @@ class _Transition(Walker):
         task = self.tasks[index]
         run = self.runs[task.node_id]
         self.check_newcomer(action.to_user, run)
+        if action.administrative and not action.on_behalf_of:
+            raise InvalidAction(
+                "An administrative transfer names the holder in on_behalf_of",
+                "管理员改派须指明原办理人",
+            )
         self.close_task(index, TaskOutcome.TRANSFERRED)
-        self.acted = True
-        reason = f"转交：{self.name(task.assignee)}转交"
+        # An administrator's reassignment is not an approver acting.
+        self.acted = self.acted or not action.administrative
+        if action.administrative:
+            reason = (
+                f"改派：管理员{self.name(action.actor)}"
+                f"改派（原办理人{self.name(task.assignee)}）"
+            )
+        else:
+            reason = f"转交：{self.name(task.assignee)}转交"
         if not task.extra:
             approvers = tuple(
                 action.to_user if u == task.assignee else u for u in run.approvers
@@ -303,10 +315,11 @@ class _Transition(Walker):
                 run.timed_out,
             )
             self.runs[run.node_id] = run
+        verb = "管理员改派给" if action.administrative else "转交给"
         self.event(
             "transferred",
             task.node_id,
-            f"转交给{self.name(action.to_user)}",
+            f"{verb}{self.name(action.to_user)}",
             task.assignee,
             action.to_user,
         )
@@ -325,6 +338,10 @@ class _Transition(Walker):
             raise InvalidAction(
                 f"{user!r} is empty or already an approver of this node",
                 "该人员为空或已是本节点的审批人",
+            )
+        if not self.facts.is_active(user):
+            raise InvalidAction(
+                f"{user!r} is deactivated", f"{self.name(user)}已停用，不能办理"
             )
 
     def add_approver(self, action: AddApprover) -> None:
@@ -448,9 +465,10 @@ class _Transition(Walker):
                 self.notify(user, "urge", f"超时提醒：{node.name}", node.id)
             self.event("timeout", node.id, f"{node.name}：超时提醒", *holders)
         elif node.on_timeout is TimeoutPolicy.ESCALATE:
-            for user in node.escalate_to:
+            contacts = tuple(u for u in node.escalate_to if self.facts.is_active(u))
+            for user in contacts:
                 self.notify(user, "escalate", f"超时升级：{node.name}", node.id)
-            self.event("timeout", node.id, f"{node.name}：超时升级", *node.escalate_to)
+            self.event("timeout", node.id, f"{node.name}：超时升级", *contacts)
         else:
             self.event("timeout", node.id, f"{node.name}：超时自动通过", *holders)
             self.complete_run(run)
@@ -487,9 +505,11 @@ def apply(
     Raises an :class:`~zhiban.workflow.engine.errors.EngineError` subclass when the
     action is not allowed; the given state is never changed.
     """
+    administrative = isinstance(action, Transfer) and action.administrative
     if (
         action.on_behalf_of
         and action.on_behalf_of != action.actor
+        and not administrative
         and not facts.may_act_for(action.actor, action.on_behalf_of, action.at)
     ):
         raise NotDelegated(

@@ -16,7 +16,7 @@ from .definitions import (
 from .org import OrgFacts, resolve_assignees
 from .state import Path, PathStep
 from .validation import choose_branch, describe_condition
-from .walk import apply_node_policies
+from .walk import active_people, apply_node_policies
 
 
 def dry_run(
@@ -50,7 +50,11 @@ def dry_run(
                     facts=facts,
                 )
                 people, notes = apply_node_policies(
-                    node, resolved, initiator=initiator, previous=previous
+                    node,
+                    resolved,
+                    initiator=initiator,
+                    previous=previous,
+                    facts=facts,
                 )
                 steps.append(
                     PathStep(
@@ -64,13 +68,16 @@ def dry_run(
                 if people:
                     previous = tuple(p.user for p in people)
             elif isinstance(node, CcNode):
-                people = resolve_assignees(
-                    node.assignees,
-                    node_id=node.id,
-                    initiator=initiator,
-                    form=form,
-                    picks=chosen,
-                    facts=facts,
+                people, _dropped = active_people(
+                    resolve_assignees(
+                        node.assignees,
+                        node_id=node.id,
+                        initiator=initiator,
+                        form=form,
+                        picks=chosen,
+                        facts=facts,
+                    ),
+                    facts,
                 )
                 steps.append(
                     PathStep(

@@ -45,6 +45,10 @@ class OrgFacts(Protocol):
         """Return whether the actor holds an active delegation from the principal."""
         ...
 
+    def is_active(self, user: UserRef) -> bool:
+        """Return whether the user is an active person who may be given work."""
+        ...
+
     def user_name(self, user: UserRef) -> str:
         """Return the user's display name."""
         ...
@@ -74,6 +78,7 @@ class InMemoryOrg:
     leaders: Mapping[str, UserRef] = field(default_factory=dict)
     delegations: frozenset[tuple[UserRef, UserRef]] = frozenset()
     names: Mapping[str, str] = field(default_factory=dict)
+    inactive: frozenset[UserRef] = frozenset()  # deactivated people
 
     def unit_of(self, user: UserRef) -> str | None:
         """Return the unit the user belongs to."""
@@ -102,6 +107,10 @@ class InMemoryOrg:
     def may_act_for(self, actor: UserRef, principal: UserRef, at: datetime) -> bool:
         """Return whether ``(principal, actor)`` is a listed delegation."""
         return (principal, actor) in self.delegations
+
+    def is_active(self, user: UserRef) -> bool:
+        """Return whether the user is not listed as deactivated."""
+        return user not in self.inactive
 
     def user_name(self, user: UserRef) -> str:
         """Return the user's name, or the reference itself."""

@@ -187,10 +187,16 @@ class Return(Action):
 
 @dataclass(frozen=True, slots=True)
 class Transfer(Action):
-    """Hand my task to another person (转交)."""
+    """Hand my task to another person (转交).
+
+    ``administrative``: a flow administrator (``actor``) reassigns the task held
+    by ``on_behalf_of`` without a delegation from them, e.g. because the holder
+    was deactivated. Who may do that is the caller's rule, not the engine's.
+    """
 
     to_user: UserRef = ""
     reason: str = ""
+    administrative: bool = False
 
 
 @dataclass(frozen=True, slots=True)

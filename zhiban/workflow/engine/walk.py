@@ -41,6 +41,22 @@ NOTE_SKIP_SAME = "与上一节点审批人相同，自动跳过"
 NOTE_FALLBACK = "无人可审，转交兜底人员"
 NOTE_NOBODY_PASSES = "无人可审，自动通过"
 NOTE_ALL_SKIPPED = "审批人均已跳过，自动通过"
+NOTE_INACTIVE = "已停用，跳过"
+
+
+def active_people(
+    resolved: tuple[ResolvedApprover, ...], facts: OrgFacts | None
+) -> tuple[tuple[ResolvedApprover, ...], tuple[str, ...]]:
+    """Return the resolved people who are active, and a note for each one dropped."""
+    if facts is None:
+        return resolved, ()
+    kept = tuple(p for p in resolved if facts.is_active(p.user))
+    notes = tuple(
+        f"{facts.user_name(p.user)}{NOTE_INACTIVE}"
+        for p in resolved
+        if not facts.is_active(p.user)
+    )
+    return kept, notes
 
 
 def apply_node_policies(
@@ -49,13 +65,17 @@ def apply_node_policies(
     *,
     initiator: UserRef,
     previous: tuple[UserRef, ...],
+    facts: OrgFacts | None = None,
 ) -> tuple[tuple[ResolvedApprover, ...], tuple[str, ...]]:
     """Return the approvers left after the node's policies, and notes on what was done.
 
-    No approvers left means the node passes; the notes say why.
+    No approvers left means the node passes; the notes say why. With ``facts``,
+    deactivated people are dropped first (noted): a node left with nobody falls
+    to its when-empty policy, whose fallback people must be active too.
     """
     people: list[ResolvedApprover] = []
-    notes: list[str] = []
+    resolved, dropped = active_people(resolved, facts)
+    notes: list[str] = list(dropped)
     for person in resolved:
         if person.user == initiator and node.initiator_policy is InitiatorPolicy.SKIP:
             notes.append(NOTE_SKIP_INITIATOR)
@@ -67,12 +87,17 @@ def apply_node_policies(
         return tuple(people), tuple(notes)
     if resolved:
         return (), (*notes, NOTE_ALL_SKIPPED)
-    if node.when_empty is EmptyPolicy.FALLBACK and node.fallback_users:
-        fallback = tuple(dict.fromkeys(node.fallback_users))
+    fallback = tuple(
+        user
+        for user in dict.fromkeys(node.fallback_users)
+        if facts is None or facts.is_active(user)
+    )
+    if node.when_empty is EmptyPolicy.FALLBACK and fallback:
         return tuple(ResolvedApprover(u, NOTE_FALLBACK) for u in fallback), (
+            *notes,
             NOTE_FALLBACK,
         )
-    return (), (NOTE_NOBODY_PASSES,)
+    return (), (*notes, NOTE_NOBODY_PASSES)
 
 
 def required_approvals(node: ApproverNode, count: int) -> int:
@@ -267,6 +292,7 @@ class Walker:
             picks=self.picks,
             facts=self.facts,
         )
+        people, _dropped = active_people(people, self.facts)
         for person in people:
             self.notify(person.user, "cc", text)
         if people:
@@ -309,6 +335,7 @@ class Walker:
             picks=self.picks,
             facts=self.facts,
         )
+        people, _dropped = active_people(people, self.facts)
         for person in people:
             self.notify(
                 person.user, "cc", f"抄送：{node.name}（{person.reason}）", node.id
@@ -328,7 +355,11 @@ class Walker:
             facts=self.facts,
         )
         people, notes = apply_node_policies(
-            node, resolved, initiator=self.initiator, previous=self.last_approvers
+            node,
+            resolved,
+            initiator=self.initiator,
+            previous=self.last_approvers,
+            facts=self.facts,
         )
         for note in notes:
             if note != NOTE_FALLBACK:

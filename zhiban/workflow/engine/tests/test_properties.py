@@ -206,6 +206,7 @@ KINDS = (
     "reject",
     "return",
     "transfer",
+    "reassign",
     "add",
     "withdraw",
     "urge",
@@ -243,6 +244,15 @@ def make_action(
         return Return(actor, at, task_id=task_id, to_node=targets[j % len(targets)])
     if kind == "transfer":
         return Transfer(actor, at, task_id=task_id, to_user=other)
+    if kind == "reassign":  # an administrator hands the holder's task on
+        return Transfer(
+            "admin",
+            at,
+            on_behalf_of=actor,
+            task_id=task_id,
+            to_user=other,
+            administrative=True,
+        )
     if kind == "add":
         return AddApprover(actor, at, task_id=task_id, user=other, before=j % 2 == 0)
     if kind == "withdraw":
