@@ -14,6 +14,8 @@ urlpatterns = [
     path("inbox/", include("zhiban.inbox.urls")),
     path("notices/", include("zhiban.notices.urls")),
     path("workflow/", include("zhiban.workflow.urls")),
+    path("seals/", include("zhiban.seals.urls")),
+    path("vehicles/", include("zhiban.vehicles.urls")),
     path("audit/", include("zhiban.audit.urls")),
     path("api/", include("zhiban.api.urls")),
     path("django-admin/", admin.site.urls),

@@ -166,7 +166,7 @@ def test_pages_built_here_look_right_and_break_no_csp_rule(
 ):
     sign_in(page, "zhang", PASSWORD)
 
-    page.goto("/coming-soon/seal/")
+    page.goto("/coming-soon/room/")
     assert page.get_by_test_id("coming-soon").is_visible()
     shot(page, "coming-soon")
 

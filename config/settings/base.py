@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "zhiban.inbox",
     "zhiban.notices",
     "zhiban.workflow",
+    "zhiban.seals",
+    "zhiban.vehicles",
     "zhiban.api",
 ]
 

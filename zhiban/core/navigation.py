@@ -28,8 +28,26 @@ class NavEntry:
 ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("home", _("Home"), "core:home", "bi-house"),
     NavEntry("inbox", _("To-do"), "inbox:list", "bi-inbox"),
+    NavEntry("approvals", _("Approvals"), "workflow:apply", "bi-check2-square"),
     NavEntry("notices", _("Notices"), "notices:list", "bi-megaphone"),
+    # Seal keepers hold no role: everyone sees the entry, and the ledger shows each
+    # person their subset (kept seals, headed departments, own requests).
+    NavEntry("seals", _("Seal use"), "seals:ledger", "bi-patch-check"),
+    NavEntry(
+        "vehicles",
+        _("Vehicle requests"),
+        "vehicles:requests",
+        "bi-car-front",
+        roles=(Role.FLEET_MANAGER, Role.OFFICE_DIRECTOR),
+    ),
     NavEntry("org", _("Organisation"), "org:directory", "bi-diagram-3"),
+    NavEntry(
+        "flows",
+        _("Approval flows"),
+        "workflow:flow_list",
+        "bi-diagram-2",
+        roles=(Role.SYSTEM_ADMIN,),
+    ),
     NavEntry(
         "org_admin",
         _("Organisation admin"),

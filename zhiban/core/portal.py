@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -21,12 +23,42 @@ class QuickLink:
     icon: str
     module: str | Promise
     url_name: str | None = None
+    url_args: tuple[str, ...] = ()
+
+    @property
+    def href(self) -> str:
+        """Return where the tile leads: the module's page, or the coming-soon page."""
+        if self.url_name is None:
+            return reverse("core:coming_soon", args=[self.key])
+        return reverse(self.url_name, args=self.url_args)
 
 
 QUICK_LINKS: tuple[QuickLink, ...] = (
-    QuickLink("seal", _("Seal use request"), "bi-patch-check", _("Approvals")),
-    QuickLink("vehicle", _("Vehicle request"), "bi-car-front", _("Fleet")),
+    # The default flows of the seals, vehicles and workflow apps (their data migrations).
+    QuickLink(
+        "seal",
+        _("Seal use request"),
+        "bi-patch-check",
+        _("Approvals"),
+        "workflow:apply_form",
+        ("seal_use",),
+    ),
+    QuickLink(
+        "vehicle",
+        _("Vehicle request"),
+        "bi-car-front",
+        _("Fleet"),
+        "workflow:apply_form",
+        ("vehicle_use",),
+    ),
     QuickLink("room", _("Book a meeting room"), "bi-calendar2-week", _("Meetings")),
-    QuickLink("request", _("General request"), "bi-file-earmark-text", _("Approvals")),
+    QuickLink(
+        "request",
+        _("General request"),
+        "bi-file-earmark-text",
+        _("Approvals"),
+        "workflow:apply_form",
+        ("request",),
+    ),
 )
 QUICK_LINKS_BY_KEY = {link.key: link for link in QUICK_LINKS}

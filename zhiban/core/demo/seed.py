@@ -413,6 +413,25 @@ def _seed_notices(
     report.created["notices"] += len(notices)
 
 
+def _seed_seals_and_vehicles(
+    report: SeedReport, people: dict[str, User], departments: dict[str, Department]
+) -> None:
+    """Demo seals, seal-use and vehicle requests (zhiban.seals / zhiban.vehicles)."""
+    from zhiban.seals.demo import seed_demo_seals
+    from zhiban.seals.models import Seal
+    from zhiban.vehicles.demo import seed_demo_vehicles
+    from zhiban.workflow.models import FlowInstance
+
+    if not Seal.objects.exists():  # seeded before (or written by hand): leave them
+        seals = seed_demo_seals(
+            admin=people["admin"], people=people, departments=departments
+        )
+        report.created["seals"] += len(seals)
+    if not FlowInstance.objects.filter(version__definition__kind="vehicle").exists():
+        requests = seed_demo_vehicles(people=people)
+        report.created["vehicle requests"] += len(requests)
+
+
 def seed_demo(*, now: datetime.datetime | None = None) -> SeedReport:
     """Create whatever of the demo organisation is missing, in one transaction."""
     now = now or timezone.now()
@@ -423,6 +442,7 @@ def seed_demo(*, now: datetime.datetime | None = None) -> SeedReport:
         _seed_delegations(report, people, timezone.localdate(now))
         _seed_work(report, people, now)
         _seed_notices(report, people, departments)
+        _seed_seals_and_vehicles(report, people, departments)
     return report
 
 

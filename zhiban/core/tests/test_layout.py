@@ -17,7 +17,7 @@ from zhiban.org.models import Role
 from zhiban.org.tests.factories import UserFactory
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-PAGE = "/coming-soon/seal/"  # a plain page on the layout that reads nothing itself
+PAGE = "/coming-soon/room/"  # a plain page on the layout that reads nothing itself
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,9 @@ def test_an_employee_sees_the_everyday_entries_only(employee):
     assert links == [
         reverse("core:home"),
         reverse("inbox:list"),
+        reverse("workflow:apply"),
         reverse("notices:list"),
+        reverse("seals:ledger"),
         reverse("org:directory"),
     ]
 
