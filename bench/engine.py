@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -113,13 +114,18 @@ def main() -> None:
         "meets_target": median >= TARGET,
         "transitions_per_instance": 1 + len(APPROVALS),
         "python": platform.python_version(),
+        # the machine is shared: the load averages (1, 5, 15 min) when it finished
+        "load": ", ".join(f"{value:.2f}" for value in os.getloadavg()),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (BENCH / "results").mkdir(exist_ok=True)
     (BENCH / "results" / "engine.json").write_text(
         json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    print(f"engine: {median:,} transitions/s (rounds {rounds}; target {TARGET:,})")
+    print(
+        f"engine: {median:,} transitions/s (rounds {rounds}; target {TARGET:,}; "
+        f"load {result['load']})"
+    )
 
 
 if __name__ == "__main__":

@@ -1,13 +1,17 @@
 """Benchmark the 待办 page against a trivial view of the same production server.
 
-    python bench/run.py                 # SQLite, then PostgreSQL; writes results and the table
+    python bench/run.py                 # everything: the 待办 page, the engine, the approvals
     python bench/run.py --db sqlite     # one database
+    python bench/run.py --only inbox    # one benchmark: inbox, engine or approvals
 
 For each database: migrate a fresh database, generate 2,000 users and 1,000 work items, count
 the queries of the 待办 page, grow to 100,000 work items and count again, time the page
 in-process (median of 200 requests), then serve with gunicorn (2 workers, DEBUG off) and load
 /healthz and /inbox/ with wrk at 16 connections, alternating, twice each. Results go to
 bench/results/inbox-<db>.json and the table in bench/README.md.
+
+Then (issue 3) the engine core in-process (bench/engine.py) and the approvals over HTTP with
+the 待办 page of a user holding 10,000 approval tasks (bench/approvals.py).
 """
 
 from __future__ import annotations
@@ -245,10 +249,12 @@ def write_table(results: list[dict[str, Any]]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"])
+    parser.add_argument("--only", choices=["inbox", "engine", "approvals"])
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
-    if args.inner:
+    if args.only in {"engine", "approvals"}:
+        return run_issue_3(args.only, args.db)
         result = measure(args.db)
         (RESULTS / f"inbox-{args.db}.json").write_text(
             json.dumps(result, ensure_ascii=False, indent=2) + "\n"
@@ -270,6 +276,18 @@ def main() -> int:
         if (path := RESULTS / f"inbox-{name}.json").exists()
     ]
     write_table(results)
+    if args.only is None:
+        run_issue_3("engine", args.db)
+        run_issue_3("approvals", args.db)
+    return 0
+
+
+def run_issue_3(which: str, db: str | None) -> int:
+    """Run bench/engine.py or bench/approvals.py (for one database or both)."""
+    command = [sys.executable, str(BENCH / f"{which}.py")]
+    if which == "approvals" and db:
+        command += ["--db", db]
+    subprocess.run(command, cwd=ROOT, check=True)
     return 0
 
 
