@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
-
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 

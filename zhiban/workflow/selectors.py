@@ -117,6 +117,13 @@ def instance_get_for(*, user: User, instance_id: int) -> FlowInstance | None:
     return instance_visible_to(user=user).filter(pk=instance_id).first()
 
 
+def instance_acted_on(*, instance_id: int) -> FlowInstance:
+    """Return the instance the user has just acted on (acting made it visible to them)."""
+    return FlowInstance.objects.select_related("version__definition", "initiator").get(
+        pk=instance_id
+    )
+
+
 def instance_timeline(*, instance: FlowInstance) -> QuerySet[FlowAction]:
     """Return the instance's actions in order, with who acted and for whom."""
     return instance.actions.select_related("actor", "on_behalf_of").order_by("sequence")

@@ -491,3 +491,25 @@ def test_a_non_administrator_is_told_why_in_chinese(api, people):
 
     assert response.status_code == 403
     assert response.json() == {"detail": "只有系统管理员可以管理审批流程。"}
+
+
+def test_an_approval_stays_within_its_query_budget(
+    api, people, instance, django_assert_max_num_queries
+):
+    """One approval that opens the next node's task (bench/README.md: the budget).
+
+    35 statements before the second visibility check and the nested savepoints of
+    the inbox and audit services went (in a test, the service's own transaction is
+    a savepoint too: 2 of the 27); the budget keeps them from creeping back.
+    """
+    api.force_authenticate(people["bob"])
+    with django_assert_max_num_queries(27):
+        response = api.post(
+            f"/api/workflow/instances/{instance.pk}/act/",
+            {"kind": "approve"},
+            format="json",
+        )
+    assert response.status_code == 200, response.content
+    assert [t["assignee"] for t in response.json()["open_tasks"]] == [
+        people["carol"].pk
+    ]
