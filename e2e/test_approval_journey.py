@@ -141,6 +141,7 @@ def test_design_apply_approve_return_transfer_add_sign_and_stamp(
     _as(page, sign_in, "director")
     page.goto(url)
     expect(page.get_by_test_id("path")).to_contain_text("办公室主任")
+    expect(page.get_by_test_id("path")).to_contain_text("用印份数 > 10")
     page.get_by_text("加签").first.click()
     add = page.get_by_test_id("add-form")
     _pick(add, "李强")
@@ -221,4 +222,44 @@ def test_design_apply_approve_return_transfer_add_sign_and_stamp(
     expect(row).to_contain_text("已用印")
     expect(row).to_contain_text("集团公章")
     shot(page, "journey-ledger")
+    assert console.errors == []
+
+
+def test_a_request_returned_to_the_requester_is_answered_and_resubmitted(
+    page, console, shot, sign_in, world, tmp_path
+) -> None:
+    from playwright.sync_api import expect
+
+    from zhiban.seals.tests.conftest import request_seal
+
+    people = world["people"]
+    instance = request_seal(people["requester"], world["seals"]["official"])
+    url = f"/workflow/instances/{instance.pk}/"
+
+    # The department head returns it to the requester.
+    sign_in(page, "head", PASSWORD)
+    page.goto(url)
+    page.get_by_text("退回修改").click()
+    back = page.get_by_test_id("return-form")
+    back.locator("#id_to_node").select_option(value="")
+    back.locator("textarea[name=opinion]").fill("请补充合同的法务审核意见")
+    back.get_by_test_id("act-return").click()
+    expect(page.get_by_test_id("instance-status")).to_have_text("已退回")
+
+    # The requester answers with the missing document and resubmits.
+    _as(page, sign_in, "requester")
+    page.goto(url)
+    expect(page.get_by_test_id("returned-note")).to_be_visible()
+    comment = page.get_by_test_id("comment-form")
+    comment.locator("textarea[name=text]").fill("已补充法务审核意见")
+    opinion = tmp_path / "法务审核意见.pdf"
+    opinion.write_bytes(PDF)
+    comment.locator("input[type=file]").set_input_files(str(opinion))
+    comment.get_by_test_id("act-comment").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("法务审核意见.pdf")
+    shot(page, "journey-returned")
+    page.get_by_test_id("act-resubmit").click()
+    expect(page.locator(".alert-success")).to_contain_text("已重新提交")
+    expect(page.get_by_test_id("instance-status")).to_have_text("审批中")
+    expect(_current_holders(page)).to_contain_text("冯涛")
     assert console.errors == []

@@ -20,7 +20,12 @@ from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
-from zhiban.inbox.models import ChannelPreference, Notification, WorkItem
+from zhiban.inbox.models import (
+    ChannelPreference,
+    Notification,
+    WorkItem,
+    due_missing,
+)
 from zhiban.org.models import User
 
 TODO = "todo"
@@ -198,15 +203,17 @@ def _counts_from(
 
 
 def _ordering(*, tab: str, sort: str) -> list[Any]:
-    due_first = F("due_at").asc(nulls_last=True)
+    # Due time first, items without one last: written as "due_at IS NULL, due_at"
+    # to match the workitem_tab index (NULLS LAST cannot be indexed on SQLite).
+    due_first = [due_missing().asc(), F("due_at").asc()]
     if not sort:
         sort = {DONE: SORT_RECENT, INITIATED: SORT_RECENT}.get(tab, SORT_URGENCY)
     if sort == SORT_DUE:
-        return [due_first, "-urgency", "-id"]
+        return [*due_first, "-urgency", "-id"]
     if sort == SORT_RECENT:
         recent = "-closed_at" if tab == DONE else "-opened_at"
         return [recent, "-id"]
-    return ["-urgency", due_first, "-id"]
+    return ["-urgency", *due_first, "-id"]
 
 
 def work_item_list_for(
@@ -237,8 +244,9 @@ def work_item_list_for(
 
 
 _ORDER_SQL = {
-    SORT_URGENCY: "{t}.urgency DESC, {t}.due_at ASC NULLS LAST, {t}.id DESC",
-    SORT_DUE: "{t}.due_at ASC NULLS LAST, {t}.urgency DESC, {t}.id DESC",
+    # As _ordering, column for column the workitem_tab index.
+    SORT_URGENCY: "{t}.urgency DESC, ({t}.due_at IS NULL), {t}.due_at, {t}.id DESC",
+    SORT_DUE: "({t}.due_at IS NULL), {t}.due_at, {t}.urgency DESC, {t}.id DESC",
 }
 _DATETIME_KEYS = ("due_at", "opened_at", "closed_at")
 

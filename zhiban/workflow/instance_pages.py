@@ -195,6 +195,7 @@ class Panel:
     acting_for: User | None = None
     return_targets: list[tuple[str, str]] = field(default_factory=list)
     can_withdraw: bool = False
+    can_resubmit: bool = False
     can_urge: bool = False
     can_revoke: bool = False
     can_comment: bool = False
@@ -206,6 +207,7 @@ class Panel:
         return bool(
             self.task
             or self.can_withdraw
+            or self.can_resubmit
             or self.can_urge
             or self.can_revoke
             or self.can_comment
@@ -258,6 +260,7 @@ def instance_path(
                     state.initiator,
                     facts,
                     state.picks,
+                    labels=_labels(instance.version.form_schema),
                 ).steps
             )
         except Exception:  # the path is a courtesy; the timeline is the record
@@ -397,6 +400,7 @@ def instance_panel(
             running and (not state.acted or definition.allow_withdraw_after_action)
         )
         panel.can_urge = running
+        panel.can_resubmit = instance.status == FlowInstance.Status.RETURNED
         panel.can_revoke = (
             instance.status == FlowInstance.Status.APPROVED
             and definition.allow_revoke
@@ -409,6 +413,15 @@ def instance_panel(
             ).exists()
         )
     return panel
+
+
+def _labels(schema: Any) -> dict[str, str]:
+    """Return the form's field labels by key (conditions name fields by label)."""
+    return {
+        str(f["key"]): str(f.get("label") or f["key"])
+        for f in schema or []
+        if isinstance(f, dict) and f.get("key")
+    }
 
 
 def _return_targets(

@@ -691,7 +691,10 @@ def flow_dry_run(
     }
     facts = DjangoOrgFacts()
     facts.remember(initiator)
-    return engine.dry_run(parsed, values, str(initiator.pk), facts, _picks(picks))
+    labels = {key: str(f.get("label") or key) for key, f in fields.items()}
+    return engine.dry_run(
+        parsed, values, str(initiator.pk), facts, _picks(picks), labels=labels
+    )
 
 
 # --- acting -----------------------------------------------------------------------

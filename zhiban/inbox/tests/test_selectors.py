@@ -322,3 +322,32 @@ def test_counts_and_page_together_agree_with_each_alone(me, mixed, tab, page_num
     )
 
     assert together == (counts, expected_rows, expected_number)
+
+
+@pytest.mark.parametrize("sort", ["", selectors.SORT_URGENCY])
+def test_the_todo_page_is_read_from_the_index_without_sorting(sort):
+    """The 待办 order is the workitem_tab index's: the first page never sorts every
+    open item of the user (bench/README.md: 34 → 10 ms with 10,000 of them)."""
+    from django.db import connection
+
+    user = UserFactory()
+    WorkItemFactory.create_batch(30, assignee=user)
+    sql, params = selectors._page_sql(
+        user=user,
+        tab=selectors.TODO,
+        filters=WorkItemFilters(sort=sort),
+        now=NOW,
+        offset=0,
+        limit=20,
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A table this small is read whole; ask for the index to see the plan.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = "\n".join(str(row) for row in cursor.fetchall())
+    assert "workitem_tab" in plan
+    assert "TEMP B-TREE" not in plan  # SQLite
+    assert "Sort" not in plan  # PostgreSQL

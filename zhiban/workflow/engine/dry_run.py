@@ -25,6 +25,7 @@ def dry_run(
     initiator: UserRef,
     facts: OrgFacts,
     picks: Mapping[str, tuple[UserRef, ...]] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Path:
     """Return the nodes the form would walk and who would approve each, with reasons.
 
@@ -96,7 +97,7 @@ def dry_run(
                     text = f"其他条件均不满足，走默认分支“{branch.name}”"
                 else:
                     conditions = "，且".join(
-                        describe_condition(c) for c in branch.conditions
+                        describe_condition(c, labels) for c in branch.conditions
                     )
                     text = f"满足条件 {conditions}，走分支“{branch.name}”"
                 steps.append(PathStep(node.id, "condition", node.name, (), text))

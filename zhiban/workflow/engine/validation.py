@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -99,9 +100,23 @@ def choose_branch(node: ConditionNode, form: Form) -> Branch | None:
     return default
 
 
-def describe_condition(condition: Condition) -> str:
-    """Return a short human text of a condition, e.g. ``copies > 10``."""
-    return f"{condition.field} {condition.op.value} {condition.value!r}"
+def describe_condition(
+    condition: Condition, labels: Mapping[str, str] | None = None
+) -> str:
+    """Return a short human text of a condition, e.g. ``用印份数 > 10``.
+
+    ``labels`` names the form fields (key → label); a field without one is named
+    by its key.
+    """
+    name = (labels or {}).get(condition.field) or condition.field
+    value = condition.value
+    if isinstance(value, str):
+        shown = f"“{value}”"
+    elif isinstance(value, tuple | list):
+        shown = "、".join(f"“{v}”" if isinstance(v, str) else str(v) for v in value)
+    else:
+        shown = str(value)
+    return f"{name} {condition.op.value} {shown}"
 
 
 # --- validation -----------------------------------------------------------------

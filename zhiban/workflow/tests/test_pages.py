@@ -444,6 +444,46 @@ def test_return_to_an_earlier_node_from_the_select(client, flow, people):
     )
 
 
+def test_the_initiator_resubmits_a_returned_request_from_the_page(client, flow, people):
+    instance = start(people)
+    client.force_login(people["alice"])
+    running = client.get(detail_url(instance))
+    assert 'data-testid="act-resubmit"' not in running.content.decode()
+    # Resubmitting a running request is refused and changes nothing.
+    refused = client.post(act_url(instance), {"kind": "submit"})
+    assert refused.status_code == 409
+    services.instance_act(
+        instance_id=instance.pk,
+        kind="return",
+        by=people["bob"],
+        payload={"opinion": "请补充合同扫描件"},
+    )
+    returned = client.get(detail_url(instance))
+    assert 'data-testid="act-resubmit"' in returned.content.decode()
+
+    response = client.post(act_url(instance), {"kind": "submit"})
+
+    assert response.status_code == 302
+    instance.refresh_from_db()
+    assert instance.status == FlowInstance.Status.RUNNING
+    assert instance.form == {"copies": 3}  # as submitted
+    task = FlowTask.objects.get(instance=instance, state="open")
+    assert task.assignee == people["bob"]
+    kinds = list(instance.actions.order_by("sequence").values_list("kind", flat=True))
+    assert kinds == ["submit", "return", "submit"]
+    # Nobody else may resubmit it.
+    services.instance_act(
+        instance_id=instance.pk,
+        kind="return",
+        by=people["bob"],
+        payload={"opinion": "再补"},
+    )
+    client.force_login(people["bob"])
+    assert client.post(act_url(instance), {"kind": "submit"}).status_code == 409
+    instance.refresh_from_db()
+    assert instance.status == FlowInstance.Status.RETURNED
+
+
 def test_transfer_and_add_approver_take_a_person(client, flow, people):
     instance = start(people)
     client.force_login(people["bob"])

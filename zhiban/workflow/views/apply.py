@@ -310,6 +310,7 @@ def _dry_run(
         str(user.pk),
         facts,
         {node: tuple(people) for node, people in picks.items()},
+        labels={str(f["key"]): str(f.get("label") or f["key"]) for f in schema},
     )
 
 

@@ -37,6 +37,7 @@ ACTION_KINDS = frozenset(
         "urge",
         "comment",
         "revoke",
+        "submit",  # resubmit a returned request as it stands
     }
 )
 
@@ -50,6 +51,7 @@ DONE_MESSAGES = {
     "urge": gettext_lazy("Reminder sent to the approvers."),
     "comment": gettext_lazy("Comment added."),
     "revoke": gettext_lazy("Revocation requested; it goes through approval."),
+    "submit": gettext_lazy("Resubmitted."),
 }
 
 

@@ -242,3 +242,8 @@ def test_dry_run_shows_path_approvers_and_reasons_without_side_effects():
         "end",
     ]
     assert few.steps[2].note == "其他条件均不满足，走默认分支“其他”"
+    # With the form's labels, the condition names the field as the form does.
+    labelled = dry_run(
+        definition, {"copies": 12}, "alice", ORG, labels={"copies": "用印份数"}
+    )
+    assert labelled.steps[2].note == "满足条件 用印份数 > 10，走分支“超过10份”"
