@@ -124,6 +124,17 @@ def test_detail_of_a_missing_instance_is_404(api, people):
 # --- act ----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("kind", ["approve", "comment", "withdraw"])
+def test_acting_on_an_approval_that_does_not_exist_is_404(api, people, kind):
+    api.force_login(people["bob"])
+
+    response = api.post(
+        "/api/workflow/instances/999999/act/", {"kind": kind}, format="json"
+    )
+
+    assert response.status_code == 404
+
+
 @pytest.mark.parametrize("who", ["stranger", "carol"])
 def test_an_unrelated_user_acting_gets_404_and_nothing_changes(
     api, people, instance, who
@@ -498,12 +509,13 @@ def test_an_approval_stays_within_its_query_budget(
 ):
     """One approval that opens the next node's task (bench/README.md: the budget).
 
-    35 statements before the second visibility check and the nested savepoints of
-    the inbox and audit services went (in a test, the service's own transaction is
-    a savepoint too: 2 of the 27); the budget keeps them from creeping back.
+    35 statements before the visibility checks (a task action needs none unless it
+    is refused) and the nested savepoints of the inbox and audit services went (in
+    a test, the service's own transaction is a savepoint too: 2 of the 24); the
+    budget keeps them from creeping back.
     """
     api.force_authenticate(people["bob"])
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(24):
         response = api.post(
             f"/api/workflow/instances/{instance.pk}/act/",
             {"kind": "approve"},
