@@ -890,14 +890,19 @@ def _send(
     initiator: User,
 ) -> None:
     """Send the engine's notifications; task ones came with their work items."""
-    holders = {
-        str(row.principal_id): row.assignee_id
-        for row in FlowTask.objects.filter(
-            instance=instance,
-            state=FlowTask.State.OPEN,
-            on_behalf_of__isnull=False,
-        )
-    }
+    # Who holds a delegated task now matters to urges only: no query otherwise.
+    holders = (
+        {
+            str(row.principal_id): row.assignee_id
+            for row in FlowTask.objects.filter(
+                instance=instance,
+                state=FlowTask.State.OPEN,
+                on_behalf_of__isnull=False,
+            )
+        }
+        if any(note.kind == "urge" for note in notifications)
+        else {}
+    )
     cc: dict[str, list[User]] = defaultdict(list)
     other: dict[tuple[str, str], list[User]] = defaultdict(list)
     for note in notifications:
