@@ -225,7 +225,7 @@ def test_design_apply_approve_return_transfer_add_sign_and_stamp(
     assert console.errors == []
 
 
-def test_a_request_returned_to_the_requester_is_answered_and_resubmitted(
+def test_a_request_returned_to_the_requester_is_answered_edited_and_resubmitted(
     page, console, shot, sign_in, world, tmp_path
 ) -> None:
     from playwright.sync_api import expect
@@ -258,8 +258,16 @@ def test_a_request_returned_to_the_requester_is_answered_and_resubmitted(
     comment.get_by_test_id("act-comment").click()
     expect(page.get_by_test_id("timeline")).to_contain_text("法务审核意见.pdf")
     shot(page, "journey-returned")
-    page.get_by_test_id("act-resubmit").click()
+    # Edit: fewer copies; the document stays as it was uploaded.
+    page.get_by_test_id("act-edit").click()
+    expect(page.get_by_test_id("edit-note")).to_be_visible()
+    expect(page.locator("input[name=document_title]")).to_have_value("采购合同")
+    expect(page.get_by_test_id("kept-attachment")).to_contain_text("合同.pdf")
+    page.fill("input[name=copies]", "1")
+    shot(page, "journey-edit")
+    page.get_by_test_id("apply-submit").click()
     expect(page.locator(".alert-success")).to_contain_text("已重新提交")
+    expect(page.get_by_test_id("form-values")).to_contain_text("合同.pdf")
     expect(page.get_by_test_id("instance-status")).to_have_text("审批中")
     expect(_current_holders(page)).to_contain_text("冯涛")
     assert console.errors == []

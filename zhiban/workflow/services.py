@@ -1100,24 +1100,7 @@ def instance_start(
             )
             instance.full_clean()
             instance.save()
-            for key, items in uploads.items():
-                ids: list[int] = []
-                for upload, intake in items:
-                    row = FlowFile(
-                        instance=instance,
-                        field=key,
-                        original_name=intake.name[:200],
-                        size=intake.size,
-                        sha256=intake.sha256,
-                        content_type=intake.content_type,
-                        uploaded_by=by,
-                        uploaded_at=at,
-                    )
-                    row.file.save(intake.name, upload, save=False)
-                    written.append(row)
-                    row.save()
-                    ids.append(row.pk)
-                values[key] = ids
+            values.update(_store_form_uploads(instance, uploads, by, at, written))
             facts = DjangoOrgFacts()
             facts.remember(by)
             action = engine.Submit(str(by.pk), at, form=dict(values), picks=chosen)
@@ -1131,6 +1114,118 @@ def instance_start(
             )
     except BaseException:
         for row in written:  # nothing of a refused submission stays on disk
+            row.file.delete(save=False)
+        raise
+
+
+def _store_form_uploads(
+    instance: FlowInstance,
+    uploads: Mapping[str, list[Any]],
+    by: User,
+    at: datetime.datetime,
+    written: list[FlowFile],
+) -> dict[str, list[int]]:
+    """Store a form's checked uploads as FlowFile rows; return their ids by field.
+
+    Each row written is added to ``written``, so that the caller can delete the
+    files again if its transaction fails.
+    """
+    ids: dict[str, list[int]] = {}
+    for key, items in uploads.items():
+        ids[key] = []
+        for upload, intake in items:
+            row = FlowFile(
+                instance=instance,
+                field=key,
+                original_name=intake.name[:200],
+                size=intake.size,
+                sha256=intake.sha256,
+                content_type=intake.content_type,
+                uploaded_by=by,
+                uploaded_at=at,
+            )
+            row.file.save(intake.name, upload, save=False)
+            written.append(row)
+            row.save()
+            ids[key].append(row.pk)
+    return ids
+
+
+def instance_resubmit(
+    *,
+    instance_id: int,
+    form: Mapping[str, Any],
+    by: User,
+    picks: Mapping[str, Iterable[object]] | None = None,
+    files: Mapping[str, Any] | None = None,
+    now: datetime.datetime | None = None,
+) -> FlowInstance:
+    """Resubmit a request returned to its initiator, with the form as edited.
+
+    The form is cleaned by the instance's own version (not a newer one). An
+    attachment field without new uploads keeps the files it had; new uploads
+    replace them. A refusal raises DomainError and changes nothing.
+    """
+    from zhiban.workflow import formschema
+
+    at = now or timezone.now()
+    written: list[FlowFile] = []
+    try:
+        with transaction.atomic():
+            instance = (
+                FlowInstance.objects.select_for_update()
+                .select_related("version__definition", "initiator")
+                .filter(pk=instance_id)
+                .first()
+            )
+            if instance is None:
+                raise DomainError(
+                    _("This approval does not exist."), code="no_instance"
+                )
+            if instance.initiator_id != by.pk:
+                raise _not_your_task()
+            if instance.status != FlowInstance.Status.RETURNED:
+                raise DomainError(
+                    _("Only a request returned to you can be edited and resubmitted."),
+                    code="concurrent_change",
+                )
+            values = dict(form)
+            kept: dict[str, Any] = {}
+            schema = formschema.schema_fields(instance.version.form_schema)
+            if schema:
+                fields = []
+                for field in schema:
+                    key = str(field.get("key"))
+                    had = instance.form.get(key)
+                    new = files.get(key) if files is not None else None
+                    if field.get("type") == "attachment" and had and not new:
+                        kept[key] = had  # keep the files it had
+                        field = {**field, "required": False}
+                    fields.append(field)
+                cleaned = formschema.clean_submission(fields, form, files, user=by)
+                if cleaned.errors:
+                    error = DomainError(cleaned.errors)
+                    error.code = "invalid_form"
+                    raise error
+                values = {**cleaned.values, **kept}
+                values.update(
+                    _store_form_uploads(instance, cleaned.uploads, by, at, written)
+                )
+            facts = DjangoOrgFacts()
+            facts.remember(by)
+            action = engine.Submit(
+                str(by.pk), at, form=dict(values), picks=_picks(picks)
+            )
+            return _apply(
+                instance=instance,
+                action=action,
+                by=by,
+                on_behalf_of=None,
+                facts=facts,
+                now=at,
+            )
+    except BaseException:
+        for row in written:
             row.file.delete(save=False)
         raise
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("mine/", tasks.mine, name="mine"),
     path("tasks/", tasks.tasks, name="tasks"),
     path("instances/<int:pk>/act/", instances.instance_act, name="instance_act"),
+    path("instances/<int:pk>/edit/", apply.instance_edit, name="instance_edit"),
     path("instances/<int:pk>/print.pdf", instances.instance_pdf, name="instance_pdf"),
     path("files/<int:pk>/", instances.instance_file, name="file"),
     # Starting an approval (helper "forms").

@@ -642,3 +642,158 @@ def test_a_flow_without_a_form_starts_with_an_empty_form(client: Any, org: Any) 
     assert response.status_code == 302
     instance = FlowInstance.objects.get()
     assert (instance.title, instance.form) == ("请示", {})
+
+
+# --- edit and resubmit a returned request -------------------------------------------
+
+EDIT_FORM: list[dict[str, Any]] = [
+    {"key": "doc", "type": "text", "label": "文件标题", "required": True},
+    {"key": "copies", "type": "number", "label": "份数", "required": True, "min": 1},
+    {"key": "span", "type": "daterange", "label": "用印日期"},
+    {"key": "files", "type": "attachment", "label": "附件", "required": True},
+]
+
+
+def _returned(org: Any) -> FlowInstance:
+    make_flow(org, "seal", form=EDIT_FORM)
+    instance = services.instance_start(
+        flow_code="seal",
+        form={
+            "doc": "采购合同",
+            "copies": "2",
+            "span_start": "2026-12-01",
+            "span_end": "2026-12-02",
+        },
+        files={"files": [SimpleUploadedFile("合同.pdf", PDF, "application/pdf")]},
+        by=org["clerk"],
+    )
+    return services.instance_act(
+        instance_id=instance.pk,
+        kind="return",
+        by=org["boss"],
+        payload={"opinion": "份数不对"},
+    )
+
+
+def test_the_initiator_edits_a_returned_request_and_resubmits_it(
+    client: Any, org: Any
+) -> None:
+    instance = _returned(org)
+    kept = instance.form["files"]
+    url = reverse("workflow:instance_edit", args=[instance.pk])
+    client.force_login(org["clerk"])
+
+    page = client.get(url)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'value="采购合同"' in html
+    assert 'value="2026-12-01"' in html
+    assert 'value="2026-12-02"' in html
+    assert 'data-testid="kept-files"' in html
+    assert "合同.pdf" in html
+
+    # A bad value is refused on its field; nothing changes.
+    bad = client.post(url, {"doc": "采购合同", "copies": "0"})
+    assert bad.status_code == 200
+    assert bad.context["rows"][1]["errors"]
+    instance.refresh_from_db()
+    assert instance.status == FlowInstance.Status.RETURNED
+
+    # No new file: the one it had is kept (though the field is required).
+    done = client.post(
+        url,
+        {
+            "doc": "采购合同（修订）",
+            "copies": "5",
+            "span_start": "2026-12-01",
+            "span_end": "2026-12-03",
+        },
+    )
+
+    assert done.status_code == 302
+    instance.refresh_from_db()
+    assert instance.status == FlowInstance.Status.RUNNING
+    assert instance.form["doc"] == "采购合同（修订）"
+    assert instance.form["copies"] == 5
+    assert instance.form["span"] == {"start": "2026-12-01", "end": "2026-12-03"}
+    assert instance.form["files"] == kept
+    assert instance.tasks.get(state="open").assignee == org["boss"]
+    assert list(
+        instance.actions.order_by("sequence").values_list("kind", flat=True)
+    ) == ["submit", "return", "submit"]
+
+
+def test_a_new_file_replaces_the_one_kept(client: Any, org: Any) -> None:
+    instance = _returned(org)
+    client.force_login(org["clerk"])
+
+    client.post(
+        reverse("workflow:instance_edit", args=[instance.pk]),
+        {
+            "doc": "采购合同",
+            "copies": "2",
+            "files": SimpleUploadedFile("修订稿.pdf", PDF, "application/pdf"),
+        },
+    )
+
+    instance.refresh_from_db()
+    (new_id,) = instance.form["files"]
+    assert FlowFile.objects.get(pk=new_id).original_name == "修订稿.pdf"
+    assert instance.status == FlowInstance.Status.RUNNING
+
+
+@pytest.mark.parametrize("who", ["boss", "outsider"])
+def test_only_the_initiator_edits_a_returned_request(
+    client: Any, org: Any, who: str
+) -> None:
+    instance = _returned(org)
+    client.force_login(org[who])
+    url = reverse("workflow:instance_edit", args=[instance.pk])
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"doc": "x", "copies": "3"}).status_code == 404
+    instance.refresh_from_db()
+    assert instance.status == FlowInstance.Status.RETURNED
+
+
+def test_a_running_request_is_not_edited(client: Any, org: Any) -> None:
+    make_flow(org, "seal", form=EDIT_FORM)
+    instance = services.instance_start(
+        flow_code="seal",
+        form={"doc": "采购合同", "copies": "2"},
+        files={"files": [SimpleUploadedFile("合同.pdf", PDF, "application/pdf")]},
+        by=org["clerk"],
+    )
+    client.force_login(org["clerk"])
+    url = reverse("workflow:instance_edit", args=[instance.pk])
+
+    response = client.post(url, {"doc": "改", "copies": "3"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "workflow:instance_detail", args=[instance.pk]
+    )
+    instance.refresh_from_db()
+    assert instance.form["doc"] == "采购合同"
+
+
+def test_the_resubmit_service_refuses_a_request_that_is_not_returned(
+    org: Any,
+) -> None:
+    from zhiban.core.errors import DomainError
+
+    make_flow(org, "seal", form=EDIT_FORM)
+    instance = services.instance_start(
+        flow_code="seal",
+        form={"doc": "采购合同", "copies": "2"},
+        files={"files": [SimpleUploadedFile("合同.pdf", PDF, "application/pdf")]},
+        by=org["clerk"],
+    )
+    with pytest.raises(DomainError) as refused:
+        services.instance_resubmit(
+            instance_id=instance.pk, form={"doc": "改", "copies": "3"}, by=org["clerk"]
+        )
+    assert refused.value.code == "concurrent_change"
+    instance.refresh_from_db()
+    assert instance.form["doc"] == "采购合同"

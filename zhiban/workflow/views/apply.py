@@ -8,6 +8,7 @@ the values typed so far.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from itertools import groupby
 from typing import Any
@@ -16,8 +17,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,7 +29,7 @@ from zhiban.org.models import User
 from zhiban.org.views.picker import chosen_departments, chosen_people
 from zhiban.workflow import engine, formschema, selectors, services
 from zhiban.workflow.facts import DjangoOrgFacts
-from zhiban.workflow.models import FlowDefinition, FlowVersion
+from zhiban.workflow.models import FlowDefinition, FlowFile, FlowInstance, FlowVersion
 
 PICK_PREFIX = "pick_"
 
@@ -227,11 +229,77 @@ def apply_form(request: HttpRequest, code: str) -> HttpResponse:
     """Show the flow's form; submit it to start an approval."""
     user = _user(request)
     flow, version = _startable(request, code)
+
+    def submit(data: Any, picks: dict[str, list[str]]) -> FlowInstance:
+        instance = services.instance_start(
+            flow_code=flow.code,
+            # Without a schema there is nothing to take from the page.
+            form=data if version.form_schema else {},
+            files=request.FILES,
+            by=user,
+            title=data.get("title", "").strip(),
+            picks=picks,
+        )
+        messages.success(
+            request,
+            _("Your request “%(title)s” was submitted.") % {"title": instance.title},
+        )
+        return instance
+
+    return _form_page(request, flow=flow, version=version, submit=submit)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def instance_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a request returned to its initiator and resubmit it (on its own version)."""
+    user = _user(request)
+    instance = selectors.instance_get_for(user=user, instance_id=pk)
+    if instance is None or instance.initiator_id != user.pk:
+        raise Http404
+    if instance.status != FlowInstance.Status.RETURNED:
+        messages.info(request, _("Only a request returned to you can be edited."))
+        return redirect("workflow:instance_detail", pk=instance.pk)
+    version = instance.version
+
+    def submit(data: Any, picks: dict[str, list[str]]) -> FlowInstance:
+        resubmitted = services.instance_resubmit(
+            instance_id=instance.pk,
+            form=data if version.form_schema else {},
+            files=request.FILES,
+            by=user,
+            picks=picks,
+        )
+        messages.success(request, _("Resubmitted."))
+        return resubmitted
+
+    return _form_page(
+        request,
+        flow=version.definition,
+        version=version,
+        submit=submit,
+        editing=instance,
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    flow: FlowDefinition,
+    version: FlowVersion,
+    submit: Any,
+    editing: FlowInstance | None = None,
+) -> HttpResponse:
+    """Render an approval form; on POST, hand it to ``submit`` and follow the result."""
+    user = _user(request)
     schema = formschema.schema_fields(version.form_schema)
     definition = services.definition_of(version)
     pick_nodes = _pick_nodes(definition)
     data = request.POST if request.method == "POST" else None
-    form = ApplyForm(data, schema=schema, user=user)
+    shown: QueryDict | None = data
+    if data is None and editing is not None:
+        shown = _values_as_data(schema, editing.form, editing.state.get("picks", {}))
+    form = ApplyForm(data, schema=schema, user=user, initial=_initial(shown))
     errors: dict[str, list[str]] = {}
     pick_errors: dict[str, list[str]] = {}
     general: list[str] = []
@@ -246,20 +314,7 @@ def apply_form(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 errors = cleaned.errors
             else:
-                instance = services.instance_start(
-                    flow_code=flow.code,
-                    # Without a schema there is nothing to take from the page.
-                    form=data if schema else {},
-                    files=request.FILES,
-                    by=user,
-                    title=data.get("title", "").strip(),
-                    picks=picks,
-                )
-                messages.success(
-                    request,
-                    _("Your request “%(title)s” was submitted.")
-                    % {"title": instance.title},
-                )
+                instance = submit(data, picks)
                 return redirect("workflow:instance_detail", pk=instance.pk)
         except DomainError as error:
             if getattr(error, "code", None) == "invalid_form" and hasattr(
@@ -268,18 +323,24 @@ def apply_form(request: HttpRequest, code: str) -> HttpResponse:
                 errors = {key: list(msgs) for key, msgs in error.message_dict.items()}
             else:
                 general = list(error.messages)
+    rows = _rows(schema, form, shown, errors)
+    if editing is not None:
+        kept = _kept_files(schema, editing)
+        for row in rows:
+            row["kept"] = kept.get(row["key"], [])
     context = {
         "nav_active": "approvals",
         "flow": flow,
         "version": version,
         "form": form,
-        "rows": _rows(schema, form, data, errors),
+        "editing": editing,
+        "rows": rows,
         "picks": [
             {
                 "node": node,
                 "name": PICK_PREFIX + node.id,
-                "chosen": chosen_people(data.getlist(PICK_PREFIX + node.id))
-                if data is not None
+                "chosen": chosen_people(shown.getlist(PICK_PREFIX + node.id))
+                if shown is not None
                 else [],
                 "errors": pick_errors.get(node.id, []),
             }
@@ -292,6 +353,72 @@ def apply_form(request: HttpRequest, code: str) -> HttpResponse:
     }
     # Errors answer 200, as Django forms do: the page is a normal answer to show.
     return render(request, "workflow/apply/apply_form.html", context)
+
+
+def _values_as_data(
+    schema: list[dict[str, Any]], values: Mapping[str, Any], picks: Any
+) -> QueryDict:
+    """Return a stored form as the page would post it (to show it for editing)."""
+    data = QueryDict(mutable=True)
+    for field in schema:
+        key, kind = str(field["key"]), field.get("type")
+        value = values.get(key)
+        if value in (None, "", []) or kind == "attachment":
+            continue
+        if kind in ("daterange", "datetimerange") and isinstance(value, Mapping):
+            for end in ("start", "end"):
+                data[f"{key}_{end}"] = _local_input(kind, value.get(end))
+        elif kind == "datetime":
+            data[key] = _local_input(kind, value)
+        elif isinstance(value, list | tuple):
+            data.setlist(key, [str(v) for v in value])
+        else:
+            data[key] = str(value)
+    for node_id, people in (picks or {}).items():
+        data.setlist(PICK_PREFIX + str(node_id), [str(p) for p in people])
+    return data
+
+
+def _local_input(kind: Any, value: Any) -> str:
+    """Return a stored date or time as a date / datetime-local input shows it."""
+    if not value:
+        return ""
+    if kind in ("datetime", "datetimerange"):
+        try:
+            moment = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            return ""
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return moment.strftime("%Y-%m-%dT%H:%M")
+    return str(value)
+
+
+def _initial(data: QueryDict | None) -> dict[str, Any]:
+    if data is None:
+        return {}
+    return {
+        key: data.getlist(key) if len(data.getlist(key)) > 1 else data.get(key)
+        for key in data
+    }
+
+
+def _kept_files(
+    schema: list[dict[str, Any]], instance: FlowInstance
+) -> dict[str, list[Any]]:
+    """Return the files each attachment field keeps unless new ones are chosen."""
+    ids = {
+        int(i)
+        for f in schema
+        if f.get("type") == "attachment"
+        for i in instance.form.get(str(f["key"])) or []
+        if str(i).isdigit()
+    }
+    rows = FlowFile.objects.filter(instance=instance, pk__in=ids).order_by("pk")
+    kept: dict[str, list[Any]] = {}
+    for row in rows:
+        kept.setdefault(row.field, []).append(row)
+    return kept
 
 
 def _dry_run(
