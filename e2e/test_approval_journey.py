@@ -271,3 +271,36 @@ def test_a_request_returned_to_the_requester_is_answered_edited_and_resubmitted(
     expect(page.get_by_test_id("instance-status")).to_have_text("审批中")
     expect(_current_holders(page)).to_contain_text("冯涛")
     assert console.errors == []
+
+
+def test_an_administrator_reassigns_the_task_of_someone_who_left(
+    page, console, shot, sign_in, world
+) -> None:
+    from playwright.sync_api import expect
+
+    from zhiban.org.models import User
+    from zhiban.seals.tests.conftest import request_seal
+
+    people = world["people"]
+    instance = request_seal(people["requester"], world["seals"]["official"])
+    User.objects.filter(pk=people["head"].pk).update(is_active=False)  # 冯涛 left
+
+    sign_in(page, "admin", PASSWORD)
+    page.get_by_role("link", name="审批流程").first.click()
+    page.get_by_test_id("held-tasks-link").click()
+    row = page.get_by_test_id("held-task")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("冯涛")
+    shot(page, "held-tasks")
+    _pick(row, "林波")
+    row.locator("input[name=reason]").fill("冯涛已调离，由林波代为审核")
+    row.get_by_role("button", name="改派").click()
+    expect(page.locator(".alert-success").first).to_contain_text("林波")
+    expect(page.get_by_test_id("held-none")).to_be_visible()
+
+    page.goto(f"/workflow/instances/{instance.pk}/")
+    expect(_current_holders(page)).to_contain_text("林波")
+    expect(page.get_by_test_id("timeline")).to_contain_text("冯涛已调离")
+    expect(page.get_by_test_id("reassign-panel")).to_be_visible()
+    shot(page, "reassign-on-instance")
+    assert console.errors == []

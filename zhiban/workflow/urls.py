@@ -6,6 +6,7 @@ from zhiban.workflow.views import (
     form_designer,
     instances,
     manage,
+    reassign,
     tasks,
 )
 
@@ -32,6 +33,8 @@ urlpatterns = [
     ),
     # Flow administration and the designer (helper "designer").
     path("manage/flows/", manage.flow_list, name="flow_list"),
+    path("manage/held-tasks/", reassign.held_tasks, name="held_tasks"),
+    path("tasks/<int:pk>/reassign/", reassign.reassign, name="task_reassign"),
     path("manage/flows/new/", manage.flow_create, name="flow_create"),
     path("manage/people/", designer.flow_people, name="flow_people"),
     path("manage/flows/<slug:code>/", manage.flow_settings, name="flow_settings"),

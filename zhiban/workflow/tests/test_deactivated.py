@@ -218,3 +218,93 @@ def test_reassigning_a_closed_task_through_the_api_is_a_conflict(people, admin, 
     assert response.json()["code"] == "not_your_task"
     assert unknown.status_code == 400
     assert snapshot(held) == before
+
+
+# --- the administrators' pages ------------------------------------------------------
+
+
+def test_the_held_tasks_page_lists_them_and_reassigns_one(client, people, admin, held):
+    from django.urls import reverse
+
+    task = held.tasks.get()
+    client.force_login(admin)
+    page = client.get(reverse("workflow:held_tasks"))
+    assert page.status_code == 200
+    assert [t.pk for t in page.context["page"].object_list] == [task.pk]
+    html = page.content.decode()
+    assert reverse("workflow:task_reassign", args=[task.pk]) in html
+
+    # Without a reason: refused with the message, nothing changes.
+    refused = client.post(
+        reverse("workflow:task_reassign", args=[task.pk]),
+        {
+            "to_user": str(people["dave"].pk),
+            "reason": "",
+            "next": "/workflow/manage/held-tasks/",
+        },
+        follow=True,
+    )
+    assert "请填写改派理由。" in refused.content.decode()
+    task.refresh_from_db()
+    assert task.state == "open"
+
+    done = client.post(
+        reverse("workflow:task_reassign", args=[task.pk]),
+        {
+            "to_user": str(people["dave"].pk),
+            "reason": "王博已离职",
+            "next": "/workflow/manage/held-tasks/",
+        },
+    )
+    assert done.status_code == 302
+    assert done["Location"] == "/workflow/manage/held-tasks/"
+    assert items(held, state="open") == [("dave", "open", "")]
+    after = client.get(reverse("workflow:held_tasks"))
+    assert list(after.context["page"].object_list) == []
+
+
+def test_the_instance_page_offers_reassignment_to_administrators_only(
+    client, people, admin, held
+):
+    from django.urls import reverse
+
+    url = reverse("workflow:instance_detail", args=[held.pk])
+    client.force_login(admin)
+    assert 'data-testid="reassign-panel"' in client.get(url).content.decode()
+    client.force_login(people["alice"])
+    assert 'data-testid="reassign-panel"' not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("who", ["alice", "carol"])
+def test_only_an_administrator_may_reassign_through_the_pages(
+    client, people, held, who
+):
+    from django.urls import reverse
+
+    task = held.tasks.get()
+    client.force_login(people[who])
+
+    assert client.get(reverse("workflow:held_tasks")).status_code == 403
+    response = client.post(
+        reverse("workflow:task_reassign", args=[task.pk]),
+        {"to_user": str(people["dave"].pk), "reason": "x"},
+    )
+    assert response.status_code == 403
+    task.refresh_from_db()
+    assert task.state == "open"
+
+
+def test_a_foreign_next_address_is_ignored(client, people, admin, held):
+    from django.urls import reverse
+
+    task = held.tasks.get()
+    client.force_login(admin)
+    response = client.post(
+        reverse("workflow:task_reassign", args=[task.pk]),
+        {
+            "to_user": str(people["dave"].pk),
+            "reason": "离职",
+            "next": "https://evil.example/",
+        },
+    )
+    assert response["Location"] == reverse("workflow:instance_detail", args=[held.pk])

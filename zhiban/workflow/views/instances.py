@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from zhiban.core.errors import DomainError
-from zhiban.workflow import instance_pages, selectors, services
+from zhiban.workflow import instance_pages, policies, selectors, services
 from zhiban.workflow.kinds import flow_kind
 from zhiban.workflow.models import FlowInstance
 
@@ -92,6 +92,9 @@ def _render_detail(
             "kind_template": flow_kind(
                 instance.version.definition.kind
             ).detail_template,
+            "reassignable": list(selectors.instance_open_tasks(instance=instance))
+            if policies.can_reassign_tasks(user)
+            else [],
         }
     )
     return render(request, "workflow/instance_detail.html", context, status=status)
