@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhiban.core.portal import QUICK_LINKS, QUICK_LINKS_BY_KEY
+from zhiban.inbox.display import count_label
 from zhiban.inbox.selectors import (
     CC,
+    COUNT_CAP,
     DONE,
     INITIATED,
     TODO,
@@ -53,10 +55,13 @@ def home(request: HttpRequest) -> HttpResponse:
         notice_list_for(user=user, filters=NoticeFilters(), now=now)[:HOME_NOTICES]
     )
     tiles = [
-        (TODO, _("To do"), "bi-inbox", counts[TODO]),
-        (DONE, _("Done"), "bi-check2-square", counts[DONE]),
-        (INITIATED, _("Initiated by me"), "bi-send", counts[INITIATED]),
-        (CC, _("Copied to me"), "bi-people", counts[CC]),
+        (key, label, icon, count_label(counts[key]))
+        for key, label, icon in (
+            (TODO, _("To do"), "bi-inbox"),
+            (DONE, _("Done"), "bi-check2-square"),
+            (INITIATED, _("Initiated by me"), "bi-send"),
+            (CC, _("Copied to me"), "bi-people"),
+        )
     ]
     return render(
         request,
@@ -64,6 +69,8 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "nav_active": "home",
             "counts": counts,
+            "count_cap": COUNT_CAP,
+            "overdue_label": count_label(counts["overdue"]),
             "tiles": tiles,
             "pressing": pressing,
             "notices": notices,

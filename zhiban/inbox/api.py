@@ -94,6 +94,10 @@ class WorkItemPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     page = serializers.IntegerField()
     num_pages = serializers.IntegerField()
+    count_cap = serializers.IntegerField(
+        help_text="Counts (and `count`) stop at this value: a count equal to it "
+        "means at least as many."
+    )
     counts = WorkItemCountsSerializer()
     results = WorkItemRowSerializer(many=True)
 
@@ -176,6 +180,7 @@ class WorkItemViewSet(viewsets.ViewSet):
                     "count": page.count,
                     "page": page.number,
                     "num_pages": page.num_pages,
+                    "count_cap": selectors.COUNT_CAP,
                     "counts": counts,
                     "results": results,
                 }

@@ -27,6 +27,13 @@ PAGE_SIZE = 50
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 
 
+def count_label(count: int) -> str:
+    """Return a count as the pages show it: "999+" once it reaches the cap."""
+    from zhiban.inbox.selectors import COUNT_CAP
+
+    return f"{COUNT_CAP - 1}+" if count >= COUNT_CAP else str(count)
+
+
 @dataclass(frozen=True)
 class PageInfo:
     """Where one page sits in a list whose length is already known."""
@@ -39,6 +46,10 @@ class PageInfo:
     @property
     def offset(self) -> int:
         return (self.number - 1) * self.per_page
+
+    @property
+    def count_label(self) -> str:
+        return count_label(self.count)
 
     @property
     def has_previous(self) -> bool:

@@ -42,7 +42,7 @@ def _tab_links(*, list_url: str, counts: dict[str, int], tab: str) -> list[dict]
         {
             "key": key,
             "label": labels[key],
-            "count": counts[key],
+            "count": display.count_label(counts[key]),
             "href": f"{list_url}?tab={key}",
             "active": key == tab,
         }
@@ -121,6 +121,8 @@ def work_item_list(request: AuthenticatedRequest) -> HttpResponse:
         return render(request, "inbox/work_item_list.html#rows", context)
     context.update(
         counts=counts,
+        count_cap=selectors.COUNT_CAP,
+        overdue_label=display.count_label(counts["overdue"]),
         tabs=_tab_links(list_url=list_url, counts=counts, tab=tab),
         filter_bar=mark_safe(_filter_bar(form=form, tab=tab, filters=filters)),  # noqa: S308 - rendered by our template
     )

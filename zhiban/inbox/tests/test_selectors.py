@@ -351,3 +351,31 @@ def test_the_todo_page_is_read_from_the_index_without_sorting(sort):
     assert "workitem_tab" in plan
     assert "TEMP B-TREE" not in plan  # SQLite
     assert "Sort" not in plan  # PostgreSQL
+
+
+def test_counts_stop_at_the_cap_and_the_pages_say_so(client, monkeypatch):
+    """A count reads at most COUNT_CAP entries; the pages then show "N+"."""
+    from django.urls import reverse
+
+    from zhiban.inbox import display
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 5)
+    user = UserFactory()
+    WorkItemFactory.create_batch(
+        7, assignee=user, due_at=NOW - datetime.timedelta(hours=1)
+    )
+    WorkItemFactory.create_batch(2, assignee=user, state=WorkItem.State.DONE)
+
+    counts = selectors.work_item_counts_for(user=user, now=NOW, tab=selectors.TODO)
+
+    assert (counts[selectors.TODO], counts[selectors.DONE], counts["overdue"]) == (
+        5,
+        2,
+        5,
+    )
+    assert counts["matching"] == 5
+    assert (display.count_label(5), display.count_label(4)) == ("4+", "4")
+    client.force_login(user)
+    html = client.get(reverse("inbox:list")).content.decode()
+    assert ">4+</span>" in html
+    assert "4+ 项已超期" in html

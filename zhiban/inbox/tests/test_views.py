@@ -186,10 +186,10 @@ def test_list_shows_counts_badges_and_highlights(client, settings):  # type: ign
         ("", ""),
     ]
     assert [(t["key"], t["count"]) for t in response.context["tabs"]] == [
-        ("todo", 3),
-        ("done", 1),
-        ("initiated", 0),
-        ("cc", 1),
+        ("todo", "3"),
+        ("done", "1"),
+        ("initiated", "0"),
+        ("cc", "1"),
     ]
     html = response.content.decode()
     assert "待办 <span" in html
