@@ -525,3 +525,80 @@ def test_an_approval_stays_within_its_query_budget(
     assert [t["assignee"] for t in response.json()["open_tasks"]] == [
         people["carol"].pk
     ]
+
+
+# --- start with files (multipart) ---------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+FILE_FORM = [
+    {"key": "copies", "type": "number", "label": "份数", "required": True},
+    {"key": "scan", "type": "attachment", "label": "扫描件", "required": True},
+]
+
+
+@pytest.fixture
+def file_flow(people):
+    flow = services.flow_create(code="filed", name="用印申请", by=people["alice"])
+    return services.flow_publish(
+        definition=flow,
+        body=body("filed", approver("n1", people["bob"])),
+        form_schema=FILE_FORM,
+        by=people["alice"],
+    )
+
+
+def test_start_with_a_file_through_multipart(api, people, file_flow):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhiban.workflow.models import FlowFile
+
+    api.force_login(people["alice"])
+    response = api.post(
+        "/api/workflow/instances/",
+        {
+            "flow": "filed",
+            "form": json.dumps({"copies": 2}),
+            "scan": SimpleUploadedFile("合同.pdf", PDF, "application/pdf"),
+        },
+        format="multipart",
+    )
+
+    assert response.status_code == 201, response.content
+    instance = FlowInstance.objects.get(pk=response.json()["id"])
+    (file_id,) = instance.form["scan"]
+    assert FlowFile.objects.get(pk=file_id).original_name == "合同.pdf"
+    assert instance.form["copies"] == 2
+
+
+@pytest.mark.parametrize(
+    ("parts", "field"),
+    [
+        ({"form": "{not json"}, "form"),
+        ({"form": '{"copies": 2}'}, "scan"),  # the required file is missing
+        ({"form": '{"copies": 2}', "bad": True}, "scan"),  # a script is refused
+    ],
+)
+def test_a_bad_multipart_start_is_a_400_on_its_field_and_stores_nothing(
+    api, people, file_flow, parts, field
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhiban.workflow.models import FlowFile
+
+    english(people["alice"])
+    api.force_login(people["alice"])
+    data = {"flow": "filed", **parts}
+    if data.pop("bad", False):
+        data["scan"] = SimpleUploadedFile(
+            "x.pdf", b"#!/bin/sh\nrm -rf /\n", "application/pdf"
+        )
+
+    response = api.post("/api/workflow/instances/", data, format="multipart")
+
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert field in body or field in body.get("form", {}), body
+    assert FlowInstance.objects.count() == 0
+    assert FlowFile.objects.count() == 0
