@@ -797,3 +797,33 @@ def test_the_resubmit_service_refuses_a_request_that_is_not_returned(
     assert refused.value.code == "concurrent_change"
     instance.refresh_from_db()
     assert instance.form["doc"] == "采购合同"
+
+
+def test_the_edit_pages_preview_follows_the_requests_own_version(
+    client: Any, org: Any
+) -> None:
+    instance = _returned(org)  # version 1: the boss approves
+    flow = FlowDefinition.objects.get(code="seal")
+    services.flow_publish(  # version 2: the outsider approves
+        definition=flow,
+        body=body("seal", approver("n1", org["outsider"])),
+        by=org["admin"],
+        form_schema=EDIT_FORM,
+    )
+    client.force_login(org["clerk"])
+    url = reverse("workflow:apply_preview", args=["seal"])
+    form = {"doc": "采购合同", "copies": "2"}
+
+    latest = client.post(url, form).context["steps"][1]["approvers"]
+    own = client.post(f"{url}?instance={instance.pk}", form).context["steps"][1][
+        "approvers"
+    ]
+
+    assert [name for name, _reason in latest] == ["李工"]
+    assert [name for name, _reason in own] == ["王主任"]
+    edit = client.get(reverse("workflow:instance_edit", args=[instance.pk]))
+    assert f"{url}?instance={instance.pk}" in edit.content.decode()
+    # Someone else's request id is ignored: the latest version again.
+    client.force_login(org["outsider"])
+    other = client.post(f"{url}?instance={instance.pk}", form)
+    assert [n for n, _r in other.context["steps"][1]["approvers"]] == ["李工"]

@@ -462,12 +462,33 @@ def _missing_picks(
     }
 
 
+def _editing_version(request: HttpRequest, code: str) -> FlowVersion | None:
+    """Return the version of the returned request being edited (``?instance=``).
+
+    A resubmission runs on the request's own version, so its preview does too;
+    only for the initiator of a returned request of this flow, else None.
+    """
+    raw = request.GET.get("instance", "")
+    if not raw.isdigit():
+        return None
+    user = _user(request)
+    instance = selectors.instance_get_for(user=user, instance_id=int(raw))
+    if (
+        instance is None
+        or instance.initiator_id != user.pk
+        or instance.status != FlowInstance.Status.RETURNED
+        or instance.version.definition.code != code
+    ):
+        return None
+    return instance.version
+
+
 @login_required
 @require_POST
 def apply_preview(request: HttpRequest, code: str) -> HttpResponse:
     """Answer the approvers panel: the path the values typed so far would take."""
     user = _user(request)
-    _flow, version = _startable(request, code)
+    version = _editing_version(request, code) or _startable(request, code)[1]
     schema = formschema.schema_fields(version.form_schema)
     definition = services.definition_of(version)
     picks = _picks(request.POST, _pick_nodes(definition))
