@@ -871,6 +871,16 @@ def schema_fields(fields: Iterable[Any]) -> list[dict[str, Any]]:
     return [dict(f) for f in fields if isinstance(f, Mapping) and f.get("key")]
 
 
+def field_labels(fields: Iterable[Any]) -> dict[str, str]:
+    """Return each field's label by key (the key where it has none).
+
+    For texts that name fields, such as a condition in the approval path.
+    """
+    return {
+        str(f["key"]): str(f.get("label") or f["key"]) for f in schema_fields(fields)
+    }
+
+
 __all__ = [
     "FIELD_TYPES",
     "KEY_PATTERN",
@@ -880,6 +890,7 @@ __all__ = [
     "SchemaProblem",
     "clean_submission",
     "display_rows",
+    "field_labels",
     "field_types",
     "locked_keys",
     "register_field_type",

@@ -22,7 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from zhiban.inbox.models import WorkItem
 from zhiban.org.models import User
-from zhiban.workflow import engine, formschema, selectors, services
+from zhiban.workflow import engine, formschema, policies, selectors, services
 from zhiban.workflow.facts import APPROVAL_KIND, DjangoOrgFacts
 from zhiban.workflow.models import (
     FlowAction,
@@ -260,7 +260,7 @@ def instance_path(
                     state.initiator,
                     facts,
                     state.picks,
-                    labels=_labels(instance.version.form_schema),
+                    labels=formschema.field_labels(instance.version.form_schema or []),
                 ).steps
             )
         except Exception:  # the path is a courtesy; the timeline is the record
@@ -400,7 +400,7 @@ def instance_panel(
             running and (not state.acted or definition.allow_withdraw_after_action)
         )
         panel.can_urge = running
-        panel.can_resubmit = instance.status == FlowInstance.Status.RETURNED
+        panel.can_resubmit = policies.can_resubmit(user, instance)
         panel.can_revoke = (
             instance.status == FlowInstance.Status.APPROVED
             and definition.allow_revoke
@@ -413,15 +413,6 @@ def instance_panel(
             ).exists()
         )
     return panel
-
-
-def _labels(schema: Any) -> dict[str, str]:
-    """Return the form's field labels by key (conditions name fields by label)."""
-    return {
-        str(f["key"]): str(f.get("label") or f["key"])
-        for f in schema or []
-        if isinstance(f, dict) and f.get("key")
-    }
 
 
 def _return_targets(

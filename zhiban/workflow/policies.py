@@ -20,3 +20,15 @@ def can_design_flows(user: Any) -> bool:
 def can_reassign_tasks(user: Any) -> bool:
     """Return whether the user may hand someone's open task to another person."""
     return org_policies.can_administer(user)
+
+
+def can_resubmit(user: Any, instance: Any) -> bool:
+    """Return whether the user may edit and resubmit the request: its initiator,
+    while it is returned to them."""
+    from zhiban.workflow.models import FlowInstance
+
+    return bool(
+        user.is_authenticated
+        and instance.initiator_id == user.pk
+        and instance.status == FlowInstance.Status.RETURNED
+    )

@@ -28,7 +28,7 @@ from zhiban.core.errors import DomainError
 from zhiban.inbox import services as inbox
 from zhiban.inbox.models import WorkItem
 from zhiban.org.models import User
-from zhiban.workflow import engine
+from zhiban.workflow import engine, policies
 from zhiban.workflow.facts import APPROVAL_KIND, DjangoOrgFacts
 from zhiban.workflow.kinds import flow_kind
 from zhiban.workflow.models import (
@@ -677,6 +677,8 @@ def flow_dry_run(
     picks: Mapping[str, Iterable[object]] | None = None,
 ) -> engine.Path:
     """Return the path the draft would take for the sample form; nothing is stored."""
+    from zhiban.workflow import formschema
+
     draft = _draft_of(definition)
     body = dict(draft["definition"])
     body["key"] = definition.code
@@ -691,7 +693,7 @@ def flow_dry_run(
     }
     facts = DjangoOrgFacts()
     facts.remember(initiator)
-    labels = {key: str(f.get("label") or key) for key, f in fields.items()}
+    labels = formschema.field_labels(fields.values())
     return engine.dry_run(
         parsed, values, str(initiator.pk), facts, _picks(picks), labels=labels
     )
@@ -1130,25 +1132,10 @@ def _store_form_uploads(
     Each row written is added to ``written``, so that the caller can delete the
     files again if its transaction fails.
     """
-    ids: dict[str, list[int]] = {}
-    for key, items in uploads.items():
-        ids[key] = []
-        for upload, intake in items:
-            row = FlowFile(
-                instance=instance,
-                field=key,
-                original_name=intake.name[:200],
-                size=intake.size,
-                sha256=intake.sha256,
-                content_type=intake.content_type,
-                uploaded_by=by,
-                uploaded_at=at,
-            )
-            row.file.save(intake.name, upload, save=False)
-            written.append(row)
-            row.save()
-            ids[key].append(row.pk)
-    return ids
+    return {
+        key: [row.pk for row in _store_uploads(instance, items, by, at, written, key)]
+        for key, items in uploads.items()
+    }
 
 
 def instance_resubmit(
@@ -1184,7 +1171,7 @@ def instance_resubmit(
                 )
             if instance.initiator_id != by.pk:
                 raise _not_your_task()
-            if instance.status != FlowInstance.Status.RETURNED:
+            if not policies.can_resubmit(by, instance):
                 raise DomainError(
                     _("Only a request returned to you can be edited and resubmitted."),
                     code="concurrent_change",
@@ -1384,15 +1371,19 @@ def _store_uploads(
     by: User,
     at: datetime.datetime,
     rows: list[FlowFile],
-) -> None:
-    """Keep the checked uploads as the instance's files (bound to the action later).
+    field: str = "",
+) -> list[FlowFile]:
+    """Keep checked uploads as the instance's files: a form field's, or (no field)
+    an action's, bound to the action later; return the rows written.
 
     Each row is added to ``rows`` as soon as its bytes are on disk, so that a
     failure later removes them again.
     """
+    stored = []
     for upload, intake in uploads:
         row = FlowFile(
             instance=instance,
+            field=field,
             original_name=intake.name[:200],
             size=intake.size,
             sha256=intake.sha256,
@@ -1403,6 +1394,8 @@ def _store_uploads(
         row.file.save(intake.name, upload, save=False)
         rows.append(row)
         row.save()
+        stored.append(row)
+    return stored
 
 
 def instance_replay(*, instance: FlowInstance) -> engine.State:

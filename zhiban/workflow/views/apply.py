@@ -27,7 +27,7 @@ from zhiban.core.errors import DomainError
 from zhiban.org.forms import BootstrapMixin
 from zhiban.org.models import User
 from zhiban.org.views.picker import chosen_departments, chosen_people
-from zhiban.workflow import engine, formschema, selectors, services
+from zhiban.workflow import engine, formschema, policies, selectors, services
 from zhiban.workflow.facts import DjangoOrgFacts
 from zhiban.workflow.models import FlowDefinition, FlowFile, FlowInstance, FlowVersion
 
@@ -257,7 +257,7 @@ def instance_edit(request: HttpRequest, pk: int) -> HttpResponse:
     instance = selectors.instance_get_for(user=user, instance_id=pk)
     if instance is None or instance.initiator_id != user.pk:
         raise Http404
-    if instance.status != FlowInstance.Status.RETURNED:
+    if not policies.can_resubmit(user, instance):
         messages.info(request, _("Only a request returned to you can be edited."))
         return redirect("workflow:instance_detail", pk=instance.pk)
     version = instance.version
@@ -437,7 +437,7 @@ def _dry_run(
         str(user.pk),
         facts,
         {node: tuple(people) for node, people in picks.items()},
-        labels={str(f["key"]): str(f.get("label") or f["key"]) for f in schema},
+        labels=formschema.field_labels(schema),
     )
 
 
@@ -475,8 +475,7 @@ def _editing_version(request: HttpRequest, code: str) -> FlowVersion | None:
     instance = selectors.instance_get_for(user=user, instance_id=int(raw))
     if (
         instance is None
-        or instance.initiator_id != user.pk
-        or instance.status != FlowInstance.Status.RETURNED
+        or not policies.can_resubmit(user, instance)
         or instance.version.definition.code != code
     ):
         return None
