@@ -606,3 +606,20 @@ def test_a_bad_multipart_start_is_a_400_on_its_field_and_stores_nothing(
     assert field in body or field in body.get("form", {}), body
     assert FlowInstance.objects.count() == 0
     assert FlowFile.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "fmt"),
+    [
+        ([1, 2], "json"),
+        ({"flow": "filed", "form": "[1, 2]"}, "multipart"),
+        ({"flow": "filed", "picks": "{bad"}, "multipart"),
+    ],
+)
+def test_a_malformed_start_is_a_400(api, people, file_flow, body, fmt):
+    api.force_login(people["alice"])
+
+    response = api.post("/api/workflow/instances/", body, format=fmt)
+
+    assert response.status_code == 400, response.content
+    assert FlowInstance.objects.count() == 0
