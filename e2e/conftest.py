@@ -66,6 +66,33 @@ class Console:
         """Return the errors that are Content Security Policy violations."""
         return [e for e in self.errors if "Content Security Policy" in e]
 
+    def assert_clean(self, *, expected_statuses: tuple[int, ...] = ()) -> None:
+        """Fail on any console error or CSP violation but the expected answers.
+
+        A form sent back with its errors answers 400 (a hidden page 404), which
+        Chromium logs as a failed resource: a test that wants them names them.
+        """
+        marks = tuple(
+            f"the server responded with a status of {n}" for n in expected_statuses
+        )
+        assert [e for e in self.errors if not any(m in e for m in marks)] == []
+        assert self.csp_violations() == []
+
+
+def no_sideways_scroll(page: Any) -> None:
+    """Assert that the page fits a phone's width (390 px) without scrolling sideways."""
+    size = page.viewport_size or DESKTOP
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size(size)
+    assert width <= PHONE["width"]
+
+
+@pytest.fixture
+def fits_a_phone() -> Any:
+    """Give the check that the page fits a phone's width."""
+    return no_sideways_scroll
+
 
 @pytest.fixture
 def console() -> Console:

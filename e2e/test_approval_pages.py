@@ -94,15 +94,8 @@ def request_started():
     return {"instance": instance, "head": head, "employee": employee}
 
 
-def _no_sideways_scroll(page) -> None:
-    page.set_viewport_size({"width": 390, "height": 844})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    page.set_viewport_size({"width": 1366, "height": 900})
-    assert width <= 390
-
-
 def test_head_approves_and_the_initiator_prints(
-    page, console, shot, sign_in, request_started, tmp_path
+    page, console, shot, sign_in, request_started, tmp_path, fits_a_phone
 ) -> None:
     from playwright.sync_api import expect
     from pypdf import PdfReader
@@ -118,7 +111,7 @@ def test_head_approves_and_the_initiator_prints(
     expect(row).to_be_visible()
     expect(row).to_contain_text("部门负责人")
     shot(page, "approvals-tasks")
-    _no_sideways_scroll(page)
+    fits_a_phone(page)
     row.click()
 
     # The page shows the form, the path with reasons, and the action panel.
@@ -129,7 +122,7 @@ def test_head_approves_and_the_initiator_prints(
     expect(page.get_by_test_id("path")).to_contain_text("王芳")
     expect(page.get_by_test_id("task-panel")).to_be_visible()
     shot(page, "approvals-detail-head")
-    _no_sideways_scroll(page)
+    fits_a_phone(page)
 
     # Approve with an opinion and an attachment.
     page.fill("#id_opinion", OPINION)
@@ -150,7 +143,7 @@ def test_head_approves_and_the_initiator_prints(
     mine_row = page.get_by_test_id("mine-row").filter(has_text=TITLE)
     expect(mine_row).to_contain_text("审批中")
     shot(page, "approvals-mine")
-    _no_sideways_scroll(page)
+    fits_a_phone(page)
     mine_row.click()
     expect(page.get_by_test_id("timeline")).to_contain_text("张建国")
     expect(page.get_by_test_id("timeline")).to_contain_text(OPINION)
@@ -158,7 +151,7 @@ def test_head_approves_and_the_initiator_prints(
     current = page.locator("[data-testid=path-step][data-state=current]")
     expect(current).to_contain_text("王芳")
     shot(page, "approvals-detail-initiator")
-    _no_sideways_scroll(page)
+    fits_a_phone(page)
 
     # The printed approval form.
     response = page.request.get(f"/workflow/instances/{instance.pk}/print.pdf")
@@ -211,6 +204,6 @@ def test_head_approves_and_the_initiator_prints(
     page.goto(f"/workflow/instances/{instance.pk}/")
     expect(page.get_by_test_id("act-revoke")).to_be_visible()
     shot(page, "approvals-detail-approved")
-    _no_sideways_scroll(page)
+    fits_a_phone(page)
 
     assert console.errors == []

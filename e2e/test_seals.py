@@ -70,20 +70,8 @@ def world(default_flows: None) -> dict[str, Any]:
     }
 
 
-def _clean(console: Any) -> None:
-    assert console.errors == []
-    assert console.csp_violations() == []
-
-
-def _no_sideways_scroll(page: Any) -> None:
-    page.set_viewport_size({"width": 390, "height": 844})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    page.set_viewport_size({"width": 1366, "height": 900})
-    assert width <= 390
-
-
 def test_the_keeper_records_a_stamping_and_the_ledger_shows_and_exports_it(
-    page, console, shot, sign_in, world, tmp_path
+    page, console, shot, sign_in, world, tmp_path, fits_a_phone
 ) -> None:
     from openpyxl import load_workbook
     from playwright.sync_api import expect
@@ -123,7 +111,7 @@ def test_the_keeper_records_a_stamping_and_the_ledger_shows_and_exports_it(
 
     page.goto("/seals/ledger/")
     shot(page, "seals-ledger")
-    _no_sideways_scroll(page)
+    fits_a_phone(page)
     # Filter to the stamped rows, then export what the filter shows.
     page.select_option("select[name=status]", "stamped")
     expect(page.get_by_test_id("ledger-row")).to_have_count(1)
@@ -138,11 +126,11 @@ def test_the_keeper_records_a_stamping_and_the_ledger_shows_and_exports_it(
     assert [row[5] for row in values[1:]] == ["2027年度综采设备采购合同"]
     assert values[1][7:10][0] == "已用印"
     assert values[1][9] == 2
-    _clean(console)
+    console.assert_clean()
 
 
 def test_the_office_director_keeps_the_register(
-    page, console, shot, sign_in, world
+    page, console, shot, sign_in, world, fits_a_phone
 ) -> None:
     from playwright.sync_api import expect
 
@@ -152,7 +140,7 @@ def test_the_office_director_keeps_the_register(
     page.goto("/seals/register/")
     expect(page.get_by_test_id("seal-row")).to_have_count(3)
     shot(page, "seals-register")
-    _no_sideways_scroll(page)
+    fits_a_phone(page)
     page.get_by_test_id("seal-new").click()
     page.fill("#id_name", "党委印章")
     page.select_option("#id_kind", "party_committee")
@@ -177,7 +165,7 @@ def test_the_office_director_keeps_the_register(
     # The director sees every row of the ledger.
     page.goto("/seals/ledger/")
     expect(page.get_by_test_id("ledger-row")).to_have_count(2)
-    _clean(console)
+    console.assert_clean()
 
 
 def test_the_requester_applies_with_a_seal_of_their_unit(
@@ -191,11 +179,11 @@ def test_the_requester_applies_with_a_seal_of_their_unit(
     expect(options).to_have_count(3)  # "—" and the two seals of the unit
     expect(page.locator("select[name=seal]")).to_contain_text("集团公章（本部）")
     shot(page, "seals-apply")
-    _clean(console)
+    console.assert_clean()
 
 
 def test_the_fleet_manager_sees_the_vehicle_requests(
-    page, console, shot, sign_in, world
+    page, console, shot, sign_in, world, fits_a_phone
 ) -> None:
     from playwright.sync_api import expect
 
@@ -206,5 +194,5 @@ def test_the_fleet_manager_sees_the_vehicle_requests(
     expect(page.get_by_test_id("vehicle-row")).to_contain_text("九里山矿")
     expect(page.get_by_test_id("vehicle-row")).to_contain_text("待派车")
     shot(page, "vehicles-requests")
-    _no_sideways_scroll(page)
-    _clean(console)
+    fits_a_phone(page)
+    console.assert_clean()

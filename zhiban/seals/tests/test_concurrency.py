@@ -8,14 +8,12 @@ too, so the seal-use flow is created again here.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
 
-from zhiban.core.errors import DomainError
+from zhiban.core.tests.concurrency import race
 from zhiban.inbox.models import WorkItem
 from zhiban.org.models import Role, role_groups
 from zhiban.seals import services
@@ -26,33 +24,6 @@ from zhiban.workflow.models import FlowDefinition, FlowVersion
 from .conftest import approve_all, make_org, make_seals, request_seal, scan_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls: Callable[[], Any]) -> list[tuple[str, Any]]:
-    """Run the calls in threads released together; return ("ok"|"error", value)."""
-    barrier = threading.Barrier(len(calls))
-    results: list[tuple[str, Any]] = [("missing", None)] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            results[index] = ("ok", call())
-        except DomainError as error:
-            results[index] = ("error", error)
-        except BaseException as error:  # reported to the test
-            results[index] = ("crash", error)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_two_keepers_recording_at_once_give_one_record():

@@ -7,14 +7,12 @@ write transaction. Transactional tests flush the database, role groups too.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
 
-from zhiban.core.errors import DomainError
+from zhiban.core.tests.concurrency import race
 from zhiban.inbox.models import WorkItem
 from zhiban.org.models import Role, User, role_groups
 from zhiban.org.tests.factories import DepartmentFactory, UnitFactory, UserFactory
@@ -34,33 +32,6 @@ def org() -> dict[str, User]:
         name: UserFactory(username=name, primary_department=office)
         for name in ("alice", "bob", "carol", "dave")
     }
-
-
-def race(*calls: Callable[[], Any]) -> list[tuple[str, Any]]:
-    """Run the calls in threads released together; return ("ok"|"error", value)."""
-    barrier = threading.Barrier(len(calls))
-    results: list[tuple[str, Any]] = [("missing", None)] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            results[index] = ("ok", call())
-        except DomainError as error:
-            results[index] = ("error", error)
-        except BaseException as error:  # reported to the test
-            results[index] = ("crash", error)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def act(instance: FlowInstance, kind: str, by: User) -> Callable[[], Any]:
