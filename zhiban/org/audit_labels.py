@@ -22,4 +22,6 @@ LABELS = {
     "org.user_deactivate": _("Person deactivated"),
     "org.user_reactivate": _("Person reactivated"),
     "org.user_roles_set": _("Roles changed"),
+    "org.working_day_override_set": _("Working-day override set"),
+    "org.working_day_override_delete": _("Working-day override deleted"),
 }

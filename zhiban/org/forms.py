@@ -206,6 +206,41 @@ class ImportForm(BootstrapMixin, forms.Form):
     )
 
 
+def _working_day_choice(value: str) -> bool:
+    return value == "working"
+
+
+class WorkingDayOverrideForm(BootstrapMixin, forms.Form):
+    day = forms.DateField(
+        label=_("day"),
+        # A date input takes ISO dates whatever the language's date format.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    is_working_day = forms.TypedChoiceField(
+        label=_("the day is"),
+        choices=[
+            ("", _("(choose)")),
+            ("working", _("a working day")),
+            ("rest", _("a rest day")),
+        ],
+        coerce=_working_day_choice,
+    )
+    note = forms.CharField(
+        label=_("note"),
+        max_length=100,
+        help_text=_("For example 2027年国庆调休."),
+    )
+
+
+FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR = 2000, 2100
+
+
+class CalendarYearForm(forms.Form):
+    year = forms.IntegerField(
+        min_value=FIRST_CALENDAR_YEAR, max_value=LAST_CALENDAR_YEAR
+    )
+
+
 def saved_through(
     request: HttpRequest,
     form: forms.Form,

@@ -1,4 +1,7 @@
-"""The organisation: units, departments, posts, users, memberships, delegation."""
+"""The organisation: units, departments, posts, users, memberships, delegation.
+
+Also the administrators' overrides of the working-day calendar (org.workdays).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")  # 系统管理员
     OFFICE_DIRECTOR = "office_director", _("Office director")  # 办公室主任
     CLERK = "clerk", _("Document clerk")  # 文书
+    # 机要员: the only role that sees classified documents' register entries.
+    CONFIDENTIAL_CLERK = "confidential_clerk", _("Confidential clerk")  # 机要员
     SUPERVISION_OFFICER = "supervision_officer", _("Supervision officer")  # 督查专员
     ARCHIVIST = "archivist", _("Archivist")  # 档案管理员
     FLEET_MANAGER = "fleet_manager", _("Fleet manager")  # 车辆管理员
@@ -290,6 +295,50 @@ class Delegation(TimeStampedModel):
         return is_delegable(kind) and (not self.kinds or kind in self.kinds)
 
 
+class WorkingDayOverride(TimeStampedModel):
+    """An administrator's ruling that a day is a working day or a rest day (调休).
+
+    It always wins over the official calendar (see zhiban.org.workdays).
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(
+        _("note"), max_length=100, help_text=_("For example 2027年国庆调休.")
+    )
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        User,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+        ordering: ClassVar = ["day"]
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+    @property
+    def is_officially_working_day(self) -> bool:
+        """Return what the official calendar says of the day, without overrides."""
+        from zhiban.org.workdays import official_is_working_day
+
+        return official_is_working_day(self.day)
+
+
 __all__ = [
     "Delegation",
     "Department",
@@ -299,4 +348,5 @@ __all__ = [
     "Role",
     "Unit",
     "User",
+    "WorkingDayOverride",
 ]

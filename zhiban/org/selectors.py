@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from zhiban.org import policies
-from zhiban.org.models import Delegation, Department, Membership, Post, Unit, User
+from zhiban.org.models import (
+    Delegation,
+    Department,
+    Membership,
+    Post,
+    Unit,
+    User,
+    WorkingDayOverride,
+)
+from zhiban.org.workdays import WorkingCalendar, official_is_working_day
 
 
 def delegation_active_for(
@@ -285,3 +295,88 @@ def delegation_list_for(*, viewer: User, mine: bool = False) -> QuerySet[Delegat
     if mine or not policies.can_administer(viewer):
         delegations = delegations.filter(Q(delegator=viewer) | Q(delegate=viewer))
     return delegations
+
+
+# --- Working-day calendar ------------------------------------------------------------
+
+
+def working_day_override_list_for(
+    *, viewer: User, year: int
+) -> QuerySet[WorkingDayOverride]:
+    """Return the year's overrides with who last changed them, by day."""
+    return (
+        WorkingDayOverride.objects.filter(day__year=year)
+        .select_related("updated_by")
+        .order_by("day")
+    )
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of the effective calendar, as a month grid shows it."""
+
+    day: datetime.date
+    is_working_day: bool
+    # What the official calendar (or the weekday fallback) says without overrides.
+    is_officially_working_day: bool
+    is_overridden: bool
+
+    @property
+    def is_weekend(self) -> bool:
+        return self.day.weekday() >= 5
+
+    @property
+    def is_exception(self) -> bool:
+        """Return whether the day breaks the Monday-to-Friday rhythm (休 or 班)."""
+        return self.is_working_day == self.is_weekend
+
+
+@dataclass(frozen=True)
+class CalendarMonth:
+    """A month as weeks from Monday to Sunday; None fills the days of other months."""
+
+    first: datetime.date
+    weeks: list[list[CalendarDay | None]]
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """A year of the effective calendar with its count of working days."""
+
+    year: int
+    months: list[CalendarMonth]
+    working_days: int
+    rest_days: int
+
+
+def working_calendar_for(*, year: int) -> CalendarYear:
+    """Return the year's effective calendar month by month, in one query."""
+    effective = WorkingCalendar()
+    effective.load(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    months: list[CalendarMonth] = []
+    working = 0
+    for month in range(1, 13):
+        weeks: list[list[CalendarDay | None]] = []
+        for week in calendar.Calendar().monthdatescalendar(year, month):
+            row: list[CalendarDay | None] = []
+            for day in week:
+                if day.month != month:
+                    row.append(None)
+                    continue
+                cell = CalendarDay(
+                    day=day,
+                    is_working_day=effective.is_working_day(day),
+                    is_officially_working_day=official_is_working_day(day),
+                    is_overridden=effective.override_for(day) is not None,
+                )
+                working += cell.is_working_day
+                row.append(cell)
+            weeks.append(row)
+        months.append(CalendarMonth(first=datetime.date(year, month, 1), weeks=weeks))
+    days_in_year = 366 if calendar.isleap(year) else 365
+    return CalendarYear(
+        year=year,
+        months=months,
+        working_days=working,
+        rest_days=days_in_year - working,
+    )

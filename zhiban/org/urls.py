@@ -65,6 +65,12 @@ urlpatterns = [
         name="membership_remove",
     ),
     path("manage/delegations/", views.delegation_admin, name="delegation_admin"),
+    path("manage/calendar/", views.calendar, name="calendar"),
+    path(
+        "manage/calendar/<int:override_id>/delete/",
+        views.calendar_delete,
+        name="calendar_delete",
+    ),
     path("manage/import/", views.import_page, name="import"),
     path("manage/import/template.xlsx", views.import_template, name="import_template"),
 ]

@@ -1,5 +1,7 @@
 """Every change to the organisation: units, departments, posts, users, delegation.
 
+Also the overrides of the working-day calendar (工作日历).
+
 Each service is keyword-only, runs in one transaction, validates before it writes
 (raising DomainError with field-level, translated messages) and writes the audit trail.
 `by` is the acting user; it is None for system jobs such as the demo seed.
@@ -37,6 +39,10 @@ from zhiban.org.services.users import (
     user_roles_set,
     user_update,
 )
+from zhiban.org.services.workdays import (
+    working_day_override_delete,
+    working_day_override_set,
+)
 
 __all__ = [
     "UNSET",
@@ -59,4 +65,6 @@ __all__ = [
     "user_reactivate",
     "user_roles_set",
     "user_update",
+    "working_day_override_delete",
+    "working_day_override_set",
 ]

@@ -10,7 +10,16 @@ import pytest
 from zhiban.audit.models import AuditEntry
 from zhiban.core.errors import DomainError, PermissionDeniedError
 from zhiban.org import services
-from zhiban.org.models import Delegation, Department, Membership, Post, Role, Unit, User
+from zhiban.org.models import (
+    Delegation,
+    Department,
+    Membership,
+    Post,
+    Role,
+    Unit,
+    User,
+    WorkingDayOverride,
+)
 from zhiban.org.tests.factories import DepartmentFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -413,3 +422,138 @@ def test_department_update_changes_name_and_code(admin: User) -> None:
     department = DepartmentFactory(code="A", name="甲")
     services.department_update(by=admin, department=department, code="B", name="乙")
     assert Department.objects.get(pk=department.pk).code == "B"
+
+
+# --- Working-day calendar ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.SYSTEM_ADMIN, Role.OFFICE_DIRECTOR])
+def test_working_day_override_set_creates_and_audits(role: Role) -> None:
+    keeper = UserFactory(roles=[role])
+    override = services.working_day_override_set(
+        by=keeper,
+        day=datetime.date(2027, 10, 9),
+        is_working_day=True,
+        note=" 2027年国庆调休 ",
+    )
+    assert (override.is_working_day, override.note) == (True, "2027年国庆调休")
+    assert (override.created_by_id, override.updated_by_id) == (keeper.pk, keeper.pk)
+    entry = AuditEntry.objects.get(action="org.working_day_override_set")
+    assert (entry.actor_id, entry.object_id) == (keeper.pk, str(override.pk))
+    assert entry.data == {
+        "day": "2027-10-09",
+        "is_working_day": True,
+        "note": "2027年国庆调休",
+    }
+
+
+def test_working_day_override_set_again_updates_the_same_day(admin: User) -> None:
+    day = datetime.date(2027, 10, 9)
+    first = services.working_day_override_set(
+        by=admin, day=day, is_working_day=True, note="调休"
+    )
+    director = UserFactory(roles=[Role.OFFICE_DIRECTOR])
+    services.working_day_override_set(
+        by=director, day=day, is_working_day=True, note="调休"
+    )
+    assert AuditEntry.objects.filter(action="org.working_day_override_set").count() == 1
+    second = services.working_day_override_set(
+        by=director, day=day, is_working_day=False, note="取消调休"
+    )
+    assert second.pk == first.pk
+    assert WorkingDayOverride.objects.count() == 1
+    second.refresh_from_db()
+    assert (second.is_working_day, second.note) == (False, "取消调休")
+    assert (second.created_by_id, second.updated_by_id) == (admin.pk, director.pk)
+    entry = (
+        AuditEntry.objects.filter(action="org.working_day_override_set")
+        .order_by("id")
+        .last()
+    )
+    assert entry is not None
+    assert entry.data == {
+        "day": "2027-10-09",
+        "is_working_day": [True, False],
+        "note": ["调休", "取消调休"],
+    }
+
+
+@pytest.mark.parametrize("role", [Role.EMPLOYEE, Role.CLERK, Role.DEPARTMENT_HEAD])
+def test_working_day_override_set_is_refused_to_others(role: Role) -> None:
+    with pytest.raises(PermissionDeniedError, match="office directors"):
+        services.working_day_override_set(
+            by=UserFactory(roles=[role]),
+            day=datetime.date(2027, 10, 9),
+            is_working_day=True,
+            note="调休",
+        )
+    assert not WorkingDayOverride.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"day": None}, "day", "Choose a day."),
+        (
+            {"day": datetime.datetime(2027, 10, 9, tzinfo=datetime.UTC)},
+            "day",
+            "Choose a day.",
+        ),
+        (
+            {"is_working_day": None},
+            "is_working_day",
+            "Choose whether the day is a working day or a rest day.",
+        ),
+        (
+            {"note": "  "},
+            "note",
+            "Say why the day changes, for example 2027年国庆调休.",
+        ),
+        (
+            {"note": "长" * 101},
+            "note",
+            "The note may have at most 100 characters; it has 101.",
+        ),
+    ],
+)
+def test_working_day_override_set_refuses_bad_input(
+    admin: User, values: dict[str, Any], field: str, message: str
+) -> None:
+    data = {
+        "day": datetime.date(2027, 10, 9),
+        "is_working_day": True,
+        "note": "调休",
+        **values,
+    }
+    with pytest.raises(DomainError) as error:
+        services.working_day_override_set(by=admin, **data)
+    assert _errors(error) == {field: [message]}
+    assert not WorkingDayOverride.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_working_day_override_delete_audits(admin: User) -> None:
+    override = services.working_day_override_set(
+        by=admin, day=datetime.date(2027, 10, 9), is_working_day=True, note="调休"
+    )
+    pk = override.pk
+    services.working_day_override_delete(by=admin, override=override)
+    assert not WorkingDayOverride.objects.exists()
+    entry = AuditEntry.objects.get(action="org.working_day_override_delete")
+    assert (entry.actor_id, entry.object_id) == (admin.pk, str(pk))
+    assert entry.data == {"day": "2027-10-09", "is_working_day": True, "note": "调休"}
+
+
+def test_working_day_override_delete_is_refused_to_an_employee(
+    admin: User, employee: User
+) -> None:
+    override = services.working_day_override_set(
+        by=admin, day=datetime.date(2027, 10, 9), is_working_day=True, note="调休"
+    )
+    with pytest.raises(PermissionDeniedError):
+        services.working_day_override_delete(by=employee, override=override)
+    assert WorkingDayOverride.objects.filter(pk=override.pk).exists()
+    assert not AuditEntry.objects.filter(
+        action="org.working_day_override_delete"
+    ).exists()

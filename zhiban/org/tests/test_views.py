@@ -11,7 +11,16 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from zhiban.org.models import Delegation, Department, Membership, Post, Role, Unit, User
+from zhiban.org.models import (
+    Delegation,
+    Department,
+    Membership,
+    Post,
+    Role,
+    Unit,
+    User,
+    WorkingDayOverride,
+)
 from zhiban.org.tests.factories import DepartmentFactory, UnitFactory, UserFactory
 from zhiban.org.tests.test_importing import workbook
 
@@ -61,6 +70,7 @@ def admin_get_urls(world: dict[str, Any]) -> list[str]:
         reverse("org:delegation_admin"),
         reverse("org:import"),
         reverse("org:import_template"),
+        reverse("org:calendar"),
     ]
 
 
@@ -515,3 +525,236 @@ def test_query_budget_does_not_grow_with_data(
     with django_assert_num_queries(first):
         client.get(large_url, **headers)
     assert first <= 16
+
+
+# --- Working-day calendar ------------------------------------------------------------
+
+
+def calendar_state() -> list[tuple[Any, ...]]:
+    return list(
+        WorkingDayOverride.objects.values_list(
+            "id", "day", "is_working_day", "note"
+        ).order_by("id")
+    )
+
+
+@pytest.fixture
+def holiday(admin: User) -> WorkingDayOverride:
+    return WorkingDayOverride.objects.create(
+        day=datetime.date(2027, 10, 1), is_working_day=False, note="2027年国庆节"
+    )
+
+
+def calendar_posts(holiday: WorkingDayOverride) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (
+            reverse("org:calendar"),
+            {"day": "2027-10-09", "is_working_day": "working", "note": "调休"},
+        ),
+        (
+            reverse("org:calendar"),
+            {"day": "2027-10-01", "is_working_day": "working", "note": "改"},
+        ),
+        (reverse("org:calendar_delete", args=[holiday.pk]), {}),
+    ]
+
+
+def test_calendar_sends_anonymous_to_sign_in_and_changes_nothing(
+    client: Client, holiday: WorkingDayOverride
+) -> None:
+    response = client.get(reverse("org:calendar"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    before = calendar_state()
+    for url, data in calendar_posts(holiday):
+        response = client.post(url, data)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("accounts:login")), url
+    assert calendar_state() == before
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.SYSTEM_ADMIN, 200),
+        (Role.OFFICE_DIRECTOR, 200),
+        (Role.CLERK, 403),
+        (Role.DEPARTMENT_HEAD, 403),
+        (Role.EMPLOYEE, 403),
+    ],
+)
+def test_calendar_is_for_administrators_and_office_directors(
+    client: Client, holiday: WorkingDayOverride, role: Role, status: int
+) -> None:
+    client.force_login(UserFactory(roles=[role]))
+    assert client.get(reverse("org:calendar")).status_code == status
+
+
+@pytest.mark.parametrize("role", [Role.CLERK, Role.EMPLOYEE])
+def test_a_denied_calendar_post_changes_nothing(
+    client: Client, holiday: WorkingDayOverride, role: Role
+) -> None:
+    client.force_login(UserFactory(roles=[role]))
+    before = calendar_state()
+    for url, data in calendar_posts(holiday):
+        assert client.post(url, data).status_code == 403, url
+    assert calendar_state() == before
+
+
+def test_admin_sets_changes_and_deletes_a_day(client: Client, admin: User) -> None:
+    client.force_login(admin)
+    data = {"day": "2027-10-09", "is_working_day": "working", "note": "2027年国庆调休"}
+    response = client.post(reverse("org:calendar") + "?year=2026", data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("org:calendar") + "?year=2027"
+    override = WorkingDayOverride.objects.get()
+    assert (override.day, override.is_working_day, override.note) == (
+        datetime.date(2027, 10, 9),
+        True,
+        "2027年国庆调休",
+    )
+    page = client.get(response["Location"])
+    assert list(page.context["overrides"]) == [override]
+    assert "2027年国庆调休" in page.content.decode()
+    # The day's link fills the form with its override.
+    page = client.get(reverse("org:calendar"), {"year": "2027", "day": "2027-10-09"})
+    assert page.context["form"].initial == {
+        "day": datetime.date(2027, 10, 9),
+        "is_working_day": "working",
+        "note": "2027年国庆调休",
+    }
+    # A date input needs the ISO date, not the language's format (2027/10/09).
+    assert 'type="date" name="day" value="2027-10-09"' in page.content.decode()
+    client.post(reverse("org:calendar"), {**data, "is_working_day": "rest"})
+    override.refresh_from_db()
+    assert override.is_working_day is False
+    response = client.post(reverse("org:calendar_delete", args=[override.pk]))
+    assert response["Location"] == reverse("org:calendar") + "?year=2027"
+    assert not WorkingDayOverride.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        (
+            {"day": "", "is_working_day": "working", "note": "调休"},
+            {"day": ["This field is required."]},
+        ),
+        (
+            {"day": "2027-02-30", "is_working_day": "working", "note": "调休"},
+            {"day": ["Enter a valid date."]},
+        ),
+        (
+            {"day": "2027-10-09", "is_working_day": "", "note": "调休"},
+            {"is_working_day": ["This field is required."]},
+        ),
+        (
+            {"day": "2027-10-09", "is_working_day": "maybe", "note": "调休"},
+            {
+                "is_working_day": [
+                    "Select a valid choice. maybe is not one of the available choices."
+                ]
+            },
+        ),
+        (
+            {"day": "2027-10-09", "is_working_day": "rest", "note": "   "},
+            {"note": ["This field is required."]},
+        ),
+        (
+            {"day": "2027-10-09", "is_working_day": "rest", "note": "长" * 101},
+            {"note": ["Ensure this value has at most 100 characters (it has 101)."]},
+        ),
+    ],
+)
+def test_calendar_shows_bad_input_and_stores_nothing(
+    client: Client, admin: User, data: dict[str, str], errors: dict[str, list[str]]
+) -> None:
+    admin.language = User.Language.ENGLISH
+    admin.save()
+    client.force_login(admin)
+    response = client.post(reverse("org:calendar"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == errors
+    assert not WorkingDayOverride.objects.exists()
+
+
+def test_calendar_errors_are_shown_in_simplified_chinese(
+    client: Client, admin: User
+) -> None:
+    client.force_login(admin)
+    response = client.post(
+        reverse("org:calendar"),
+        {"day": "2027-10-09", "is_working_day": "", "note": "调休"},
+    )
+    assert response.context["form"].errors == {"is_working_day": ["该字段是必填项。"]}
+
+
+def test_calendar_counts_the_working_days_of_the_year(
+    client: Client, admin: User
+) -> None:
+    client.force_login(admin)
+    response = client.get(reverse("org:calendar"), {"year": 2026})
+    assert response.context["calendar"].working_days == 248
+    assert response.context["official_known"] is True
+    body = response.content.decode()
+    assert "2026 年共有 248 个工作日、117 个休息日。" in body
+    assert 'data-testid="no-official-calendar"' not in body
+    WorkingDayOverride.objects.create(
+        day=datetime.date(2026, 10, 1), is_working_day=True, note="值班"
+    )
+    response = client.get(reverse("org:calendar"), {"year": 2026})
+    assert response.context["calendar"].working_days == 249
+
+
+def test_calendar_warns_of_a_year_the_package_does_not_know(
+    client: Client, admin: User
+) -> None:
+    client.force_login(admin)
+    response = client.get(reverse("org:calendar"), {"year": 2031})
+    assert response.context["calendar"].working_days == 261
+    assert 'data-testid="no-official-calendar"' in response.content.decode()
+
+
+@pytest.mark.parametrize("year", ["", "abc", "1999", "2101"])
+def test_calendar_shows_this_year_for_a_missing_or_bad_year(
+    client: Client, admin: User, year: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "zhiban.org.views.workdays.timezone.localdate",
+        lambda: datetime.date(2026, 11, 27),
+    )
+    client.force_login(admin)
+    response = client.get(reverse("org:calendar"), {"year": year})
+    assert response.status_code == 200
+    assert response.context["year"] == 2026
+
+
+def test_admin_home_links_to_the_calendar(client: Client, admin: User) -> None:
+    client.force_login(admin)
+    response = client.get(reverse("org:admin_home"))
+    assert reverse("org:calendar") in response.content.decode()
+
+
+def test_calendar_query_budget_does_not_grow_with_overrides(
+    client: Client, admin: User, django_assert_num_queries: Any
+) -> None:
+    client.force_login(admin)
+    url = reverse("org:calendar") + "?year=2027"
+    WorkingDayOverride.objects.create(
+        day=datetime.date(2027, 1, 4), is_working_day=False, note="一", updated_by=admin
+    )
+    client.get(url)  # warm per-process caches
+    first = count_queries(client, url, {})
+    WorkingDayOverride.objects.bulk_create(
+        WorkingDayOverride(
+            day=datetime.date(2027, 2, 1) + datetime.timedelta(days=n),
+            is_working_day=n % 2 == 0,
+            note=f"第{n}",
+            updated_by=UserFactory(),
+        )
+        for n in range(20)
+    )
+    with django_assert_num_queries(first):
+        response = client.get(url)
+    assert len(response.context["overrides"]) == 21
+    assert first <= 10

@@ -40,9 +40,15 @@ from zhiban.org.views.users import (
     user_reactivate,
     user_roles,
 )
+from zhiban.org.views.workdays import (
+    calendar,
+    calendar_delete,
+)
 
 __all__ = [
     "admin_home",
+    "calendar",
+    "calendar_delete",
     "delegation_admin",
     "delegation_end",
     "department_create",
