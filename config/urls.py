@@ -15,6 +15,7 @@ urlpatterns = [
     path("notices/", include("zhiban.notices.urls")),
     path("workflow/", include("zhiban.workflow.urls")),
     path("seals/", include("zhiban.seals.urls")),
+    path("documents/", include("zhiban.documents.urls")),
     path("vehicles/", include("zhiban.vehicles.urls")),
     path("audit/", include("zhiban.audit.urls")),
     path("api/", include("zhiban.api.urls")),

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "zhiban.workflow",
     "zhiban.seals",
     "zhiban.vehicles",
+    "zhiban.documents",
     "zhiban.api",
 ]
 
@@ -282,6 +283,13 @@ MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env_int("ZHIBAN_UPLOAD_MAX_MB", 50) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Official documents --------------------------------------------------------------
+# The enterprise's own secrecy levels (商业秘密) besides the national 绝密/机密/秘密;
+# a document at any level is handled on paper only.
+DOCUMENT_COMMERCIAL_SECRECY_LEVELS = env_list(
+    "ZHIBAN_DOCUMENT_COMMERCIAL_SECRECY_LEVELS", ["核心商密", "普通商密"]
+)
 
 # --- Mail, notifications, reminders -----------------------------------------------
 EMAIL_HOST = env_str("ZHIBAN_EMAIL_HOST")

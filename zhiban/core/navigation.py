@@ -30,6 +30,8 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("inbox", _("To-do"), "inbox:list", "bi-inbox"),
     NavEntry("approvals", _("Approvals"), "workflow:apply", "bi-check2-square"),
     NavEntry("notices", _("Notices"), "notices:list", "bi-megaphone"),
+    # Everyone: a department sees its own documents, the office's clerks the registers.
+    NavEntry("documents", _("Documents"), "documents:register", "bi-file-earmark-text"),
     # Seal keepers hold no role: everyone sees the entry, and the ledger shows each
     # person their subset (kept seals, headed departments, own requests).
     NavEntry("seals", _("Seal use"), "seals:ledger", "bi-patch-check"),
@@ -47,6 +49,14 @@ ENTRIES: tuple[NavEntry, ...] = (
         "workflow:flow_list",
         "bi-diagram-2",
         roles=(Role.SYSTEM_ADMIN,),
+    ),
+    # The office director keeps the working calendar without the rest of org admin.
+    NavEntry(
+        "calendar",
+        _("Working calendar"),
+        "org:calendar",
+        "bi-calendar3",
+        roles=(Role.OFFICE_DIRECTOR,),
     ),
     NavEntry(
         "org_admin",

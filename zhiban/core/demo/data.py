@@ -156,6 +156,7 @@ PEOPLE: tuple[PersonSpec, ...] = (
     ),
     PersonSpec("wangfang", "王芳", "YN-ZHB-WM", "文书", (R.CLERK,)),
     PersonSpec("liqiang", "李强", "YN-ZHB-WM", "秘书", (R.CLERK,)),
+    PersonSpec("qianyu", "钱玉", "YN-ZHB-WM", "机要员", (R.CONFIDENTIAL_CLERK,)),
     PersonSpec("zhaolei", "赵磊", "YN-ZHB-DC", "督查专员", (R.SUPERVISION_OFFICER,)),
     PersonSpec("huangli", "黄丽", "YN-ZHB-DA", "档案管理员", (R.ARCHIVIST,)),
     PersonSpec(

@@ -95,7 +95,7 @@ WORK: tuple[WorkSpec, ...] = (
     WorkSpec(
         ("wangfang",),
         "document",
-        "豫能焦煤〔2026〕118号 发文编号",  # noqa: RUF001 - GB/T 9704 brackets
+        "豫能焦煤〔2026〕118号 发文编号",
         "签发后待编号",
         "lizhenhua",
         Urgency.NORMAL,
@@ -432,6 +432,19 @@ def _seed_seals_and_vehicles(
         report.created["vehicle requests"] += len(requests)
 
 
+def _seed_documents(
+    report: SeedReport, people: dict[str, User], departments: dict[str, Department]
+) -> None:
+    """Demo number series and register entries (zhiban.documents)."""
+    from zhiban.documents.demo import seed_demo_documents
+    from zhiban.documents.models import NumberSeries
+
+    if NumberSeries.objects.exists():  # seeded before (or written by hand)
+        return
+    documents = seed_demo_documents(people=people, departments=departments)
+    report.created["documents"] += len(documents)
+
+
 def seed_demo(*, now: datetime.datetime | None = None) -> SeedReport:
     """Create whatever of the demo organisation is missing, in one transaction."""
     now = now or timezone.now()
@@ -443,6 +456,7 @@ def seed_demo(*, now: datetime.datetime | None = None) -> SeedReport:
         _seed_work(report, people, now)
         _seed_notices(report, people, departments)
         _seed_seals_and_vehicles(report, people, departments)
+        _seed_documents(report, people, departments)
     return report
 
 

@@ -46,6 +46,7 @@ def test_an_employee_sees_the_everyday_entries_only(employee):
         reverse("inbox:list"),
         reverse("workflow:apply"),
         reverse("notices:list"),
+        reverse("documents:register"),
         reverse("seals:ledger"),
         reverse("org:directory"),
     ]

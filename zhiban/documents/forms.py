@@ -1,0 +1,263 @@
+"""Forms of the document pages: they parse input; the services and elements decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from zhiban.documents import elements
+from zhiban.documents.models import Direction, Document, DocumentFile, DocumentType
+from zhiban.documents.models import Urgency as DocumentUrgency
+from zhiban.documents.services import secrecy_levels
+from zhiban.org.forms import BootstrapMixin, DepartmentChoiceField, UserChoiceField
+from zhiban.org.models import Unit
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class DocumentForm(BootstrapMixin, forms.Form):
+    """Register a document or change its register entry (the 18 elements)."""
+
+    document_type = forms.ChoiceField(
+        label=_("document type"), choices=[("", _("(choose)")), *DocumentType.choices]
+    )
+    title = forms.CharField(
+        label=pgettext_lazy("document", "title"),
+        max_length=elements.TITLE_MAX_LENGTH,
+        help_text=_(
+            "Issuer + matter + document type, e.g. 关于做好安全生产工作的通知."
+        ),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("unit"), queryset=Unit.objects.filter(is_active=True)
+    )
+    department = DepartmentChoiceField(label=_("handling department"), required=False)
+    sender = forms.CharField(label=_("sender"), max_length=100, required=False)
+    document_number = forms.CharField(
+        label=_("document number"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "Issuer code, the year in 〔〕 and the number, e.g. 豫政办〔2026〕5号."
+        ),
+    )
+    received_on = forms.DateField(
+        label=_("date received"), required=False, widget=DATE_WIDGET
+    )
+    written_on = forms.DateField(
+        label=_("date written"), required=False, widget=DATE_WIDGET
+    )
+    deadline = forms.DateField(label=_("deadline"), required=False, widget=DATE_WIDGET)
+    urgency = forms.ChoiceField(
+        label=_("urgency"), choices=DocumentUrgency.choices, required=False
+    )
+    secrecy_level = forms.ChoiceField(label=_("secrecy level"), required=False)
+    secrecy_term_years = forms.IntegerField(
+        label=_("secrecy term (years)"), required=False, min_value=1
+    )
+    secrecy_term_months = forms.IntegerField(
+        label=_("secrecy term (months)"), required=False, min_value=1, max_value=11
+    )
+    copy_number = forms.CharField(
+        label=_("copy number"),
+        max_length=6,
+        required=False,
+        help_text=_("Six digits, e.g. 000001; required for a classified document."),
+    )
+    copies = forms.IntegerField(label=_("copies"), min_value=1, initial=1)
+    issuer_mark = forms.CharField(
+        label=_("issuer mark"), max_length=100, required=False
+    )
+    signers = forms.CharField(label=_("signed off by"), max_length=100, required=False)
+    main_recipients = forms.CharField(
+        label=_("main recipients"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Separate bodies with 、 or a new line."),
+    )
+    body = forms.CharField(
+        label=_("body"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    attachments = forms.CharField(
+        label=_("attachment names"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One attachment name per line, without punctuation at the end."),
+    )
+    issuer_signature = forms.CharField(
+        label=_("issuer signature"), max_length=100, required=False
+    )
+    notes = forms.CharField(
+        label=_("notes (附注)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    cc_recipients = forms.CharField(
+        label=_("copied to"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    printed_by = forms.CharField(label=_("printed by"), max_length=100, required=False)
+    printed_on = forms.DateField(
+        label=_("date printed"), required=False, widget=DATE_WIDGET
+    )
+    page_count = forms.IntegerField(label=_("pages"), required=False, min_value=1)
+    paper_holder = UserChoiceField(label=_("paper copy held by"), required=False)
+    paper_location = forms.CharField(
+        label=_("paper copy kept at"), max_length=200, required=False
+    )
+
+    # Fields only an incoming or only an outgoing entry shows.
+    INCOMING_ONLY = ("sender", "received_on")
+    OUTGOING_ONLY = (
+        "issuer_mark",
+        "signers",
+        "issuer_signature",
+        "printed_by",
+        "printed_on",
+    )
+
+    def __init__(self, *args: Any, direction: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.direction = direction
+        self.fields["secrecy_level"].choices = [  # type: ignore[attr-defined]
+            ("", _("Not classified")),
+            *((level, level) for level in secrecy_levels()),
+        ]
+        hidden = (
+            self.OUTGOING_ONLY
+            if direction == Direction.INCOMING
+            else self.INCOMING_ONLY
+        )
+        for name in hidden:
+            del self.fields[name]
+        if direction == Direction.INCOMING:
+            self.fields["sender"].required = True
+            self.fields["received_on"].required = True
+            self.fields["document_number"].help_text = _(
+                "The sender's number, e.g. 豫政办〔2026〕5号."
+            )
+        else:
+            # An outgoing number is allocated from a series, never typed.
+            del self.fields["document_number"]
+
+    @staticmethod
+    def initial_for(document: Document) -> dict[str, Any]:
+        """Return the form's initial values for an existing entry."""
+        initial = {
+            name: getattr(document, name)
+            for name in (
+                "document_type",
+                "title",
+                "sender",
+                "document_number",
+                "received_on",
+                "written_on",
+                "deadline",
+                "urgency",
+                "secrecy_level",
+                "secrecy_term_years",
+                "secrecy_term_months",
+                "copy_number",
+                "copies",
+                "issuer_mark",
+                "signers",
+                "main_recipients",
+                "body",
+                "issuer_signature",
+                "notes",
+                "cc_recipients",
+                "printed_by",
+                "printed_on",
+                "page_count",
+                "paper_location",
+            )
+        }
+        initial["unit"] = document.unit_id
+        initial["department"] = document.department_id
+        initial["paper_holder"] = document.paper_holder_id
+        initial["attachments"] = "\n".join(document.attachment_names)
+        return initial
+
+    def clean_document_number(self) -> str:
+        value: str = self.cleaned_data.get("document_number", "").strip()
+        if value:
+            elements.validate_document_number(value)
+        return value
+
+    def clean_copy_number(self) -> str:
+        value: str = self.cleaned_data.get("copy_number", "").strip()
+        if value:
+            elements.validate_copy_number(value)
+        return value
+
+    def service_arguments(self) -> dict[str, Any]:
+        """Return the cleaned values as the services take them."""
+        data = dict(self.cleaned_data)
+        data["attachment_names"] = _lines(data.pop("attachments", ""))
+        data.pop("unit", None)
+        for name in ("secrecy_term_years", "secrecy_term_months", "page_count"):
+            data[name] = data.get(name)
+        return data
+
+
+class NumberForm(BootstrapMixin, forms.Form):
+    """Allocate the next number of a series to an outgoing document."""
+
+    series = forms.TypedChoiceField(label=_("number series"), coerce=int)
+    year = forms.IntegerField(label=_("year"), min_value=1900, max_value=2099)
+
+    def __init__(self, *args: Any, series: list[Any], year: int, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"year": year})
+        super().__init__(*args, **kwargs)
+        self.fields["series"].choices = [  # type: ignore[attr-defined]
+            (s.pk, str(s)) for s in series
+        ]
+
+
+class VoidForm(BootstrapMixin, forms.Form):
+    """Void an allocated number, with the reason."""
+
+    reason = forms.CharField(label=_("reason for voiding"), max_length=200)
+
+
+class FileForm(BootstrapMixin, forms.Form):
+    """Attach a file (the body, an attachment or the formal copy) to a document."""
+
+    role = forms.ChoiceField(label=_("the file is"), choices=DocumentFile.Role.choices)
+    file = forms.FileField(label=_("file"))
+
+
+class PaperForm(BootstrapMixin, forms.Form):
+    """Record a handover of a document's paper copy."""
+
+    holder = UserChoiceField(label=_("handed to"))
+    location = forms.CharField(label=_("kept at"), max_length=200, required=False)
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+
+class SeriesForm(BootstrapMixin, forms.Form):
+    """Add or change a number series (机关代字)."""
+
+    unit = forms.ModelChoiceField(
+        label=_("unit"), queryset=Unit.objects.filter(is_active=True)
+    )
+    code = forms.CharField(
+        label=_("issuer code"),
+        max_length=30,
+        help_text=_("The 机关代字 before the year, e.g. 豫能集团办."),
+    )
+    name = forms.CharField(label=_("name"), max_length=100)
+    document_types = forms.MultipleChoiceField(
+        label=_("document types"),
+        choices=DocumentType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked to number every type here."),
+    )
+    is_active = forms.BooleanField(label=_("active"), required=False, initial=True)

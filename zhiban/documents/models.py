@@ -1,0 +1,418 @@
+"""Official documents (公文): the register entry with its 18 elements, numbering, files.
+
+A ``Document`` is one incoming, outgoing or internal document in a unit's register.
+Its elements follow the 党政机关公文处理工作条例 (2012, Art. 9); their formats are
+checked by ``zhiban.documents.elements``. A classified document (any secrecy level)
+is handled on paper: the system keeps its register entry, who holds the paper copy
+and its handling trail, and refuses any file or body text for it.
+
+Outgoing numbers (发文字号) come from a ``NumberSeries`` (one 机关代字 of a unit);
+every number ever allocated is a ``DocumentNumber`` row, unique per series and year,
+so a voided number stays recorded and is never handed out again.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from zhiban.core.models import TimeStampedModel
+from zhiban.documents import elements
+
+# National secrecy levels (国家秘密), highest first; the enterprise's own levels
+# (商业秘密) come from the ZHIBAN_DOCUMENT_COMMERCIAL_SECRECY_LEVELS setting.
+NATIONAL_SECRECY_LEVELS = ("绝密", "机密", "秘密")
+
+
+class DocumentType(models.TextChoices):
+    """The 15 statutory document types (文种) of the 条例, Art. 8."""
+
+    RESOLUTION = "resolution", _("Resolution")  # 决议
+    DECISION = "decision", _("Decision")  # 决定
+    ORDER = "order", _("Order")  # 命令（令）
+    COMMUNIQUE = "communique", _("Communiqué")  # 公报
+    ANNOUNCEMENT = "announcement", _("Announcement")  # 公告
+    PUBLIC_NOTICE = "public_notice", _("Public notice")  # 通告
+    OPINION = "opinion", _("Opinion")  # 意见
+    NOTICE = "notice", _("Notice")  # 通知
+    CIRCULAR = "circular", _("Circular")  # 通报
+    REPORT = "report", _("Report")  # 报告
+    REQUEST = "request", _("Request for instructions")  # 请示
+    REPLY = "reply", _("Official reply")  # 批复
+    MOTION = "motion", _("Motion")  # 议案
+    LETTER = "letter", _("Letter")  # 函
+    MINUTES = "minutes", _("Minutes")  # 纪要
+
+
+class Direction(models.TextChoices):
+    INCOMING = "incoming", _("Incoming")  # 收文
+    OUTGOING = "outgoing", _("Outgoing")  # 发文
+    INTERNAL = "internal", _("Internal")  # 内部文件
+
+
+class Urgency(models.TextChoices):
+    """紧急程度 of a document; telegram-only levels are not kept."""
+
+    NORMAL = "", pgettext_lazy("document urgency", "Normal")  # 平件
+    URGENT = "加急", _("Urgent")  # 加急
+    EXTRA_URGENT = "特急", _("Extra urgent")  # 特急
+
+
+class NumberSeries(TimeStampedModel):
+    """A document-number series (机关代字) of a unit, e.g. 豫能集团办〔2026〕5号."""
+
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="number_series",
+    )
+    code = models.CharField(
+        _("issuer code"),
+        max_length=30,
+        help_text=_("The 机关代字 before the year, e.g. 豫能集团办."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # The document types that take their numbers here; empty means any type.
+    document_types = models.JSONField(_("document types"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
+        ordering: ClassVar = ["unit__sort_order", "unit__code", "code"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["unit", "code"], name="number_series_unique_code_per_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    def accepts(self, document_type: str) -> bool:
+        """Return whether a document of this type may take a number here."""
+        return not self.document_types or document_type in self.document_types
+
+
+class DocumentNumber(models.Model):
+    """One number of a series, allocated once and kept for ever (voided or not)."""
+
+    class Status(models.TextChoices):
+        ALLOCATED = "allocated", _("Allocated")  # 已编号
+        VOIDED = "voided", _("Voided")  # 已作废
+
+    series = models.ForeignKey(
+        NumberSeries,
+        verbose_name=_("number series"),
+        on_delete=models.PROTECT,
+        related_name="numbers",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    text = models.CharField(_("document number"), max_length=60)
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name=_("document"),
+        on_delete=models.PROTECT,
+        related_name="numbers",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ALLOCATED
+    )
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("allocated by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    allocated_at = models.DateTimeField(_("allocated at"), default=timezone.now)
+    void_reason = models.CharField(_("reason for voiding"), max_length=200, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document number")
+        verbose_name_plural = _("document numbers")
+        ordering: ClassVar = ["series", "-year", "-sequence"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["series", "year", "sequence"],
+                name="document_number_unique_per_series_year",
+            ),
+            # A document holds at most one live number; voided ones stay beside it.
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=Q(status="allocated"),
+                name="document_number_one_live_per_document",
+            ),
+            models.CheckConstraint(
+                condition=Q(sequence__gte=1), name="document_number_sequence_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Document(TimeStampedModel):
+    """A document in a unit's register, with the 18 elements of the 条例."""
+
+    class State(models.TextChoices):
+        REGISTERED = "registered", _("Registered")  # 已登记
+        DRAFTING = "drafting", _("Drafting")  # 拟稿中
+        NUMBERED = "numbered", _("Numbered")  # 已编号
+        ISSUED = "issued", _("Issued")  # 已核发
+        CLOSED = "closed", _("Closed")  # 已办结
+
+    direction = models.CharField(
+        _("direction"), max_length=16, choices=Direction.choices
+    )
+    document_type = models.CharField(
+        _("document type"), max_length=20, choices=DocumentType.choices
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.REGISTERED
+    )
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="registered_documents",
+    )
+    # The 18 elements (条例 Art. 9).
+    copy_number = models.CharField(
+        _("copy number"),
+        max_length=6,
+        blank=True,
+        validators=[elements.validate_copy_number],
+    )  # 份号
+    secrecy_level = models.CharField(
+        _("secrecy level"), max_length=10, blank=True
+    )  # 密级 (blank: not classified)
+    secrecy_term_years = models.PositiveSmallIntegerField(
+        _("secrecy term (years)"), null=True, blank=True
+    )  # 保密期限
+    secrecy_term_months = models.PositiveSmallIntegerField(
+        _("secrecy term (months)"), null=True, blank=True
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=4, choices=Urgency.choices, blank=True
+    )  # 紧急程度
+    issuer_mark = models.CharField(
+        _("issuer mark"), max_length=100, blank=True
+    )  # 发文机关标志
+    document_number = models.CharField(
+        _("document number"),
+        max_length=60,
+        blank=True,
+        validators=[elements.validate_document_number],
+    )  # 发文字号
+    signers = models.CharField(_("signed off by"), max_length=100, blank=True)  # 签发人
+    title = models.CharField(
+        pgettext_lazy("document", "title"), max_length=elements.TITLE_MAX_LENGTH
+    )  # 标题
+    main_recipients = models.TextField(_("main recipients"), blank=True)  # 主送机关
+    body = models.TextField(_("body"), blank=True)  # 正文
+    attachment_names = models.JSONField(
+        _("attachment names"), default=list, blank=True
+    )  # 附件说明
+    issuer_signature = models.CharField(
+        _("issuer signature"), max_length=100, blank=True
+    )  # 发文机关署名
+    written_on = models.DateField(_("date written"), null=True, blank=True)  # 成文日期
+    needs_seal = models.BooleanField(_("sealed"), default=True)  # 印章
+    notes = models.TextField(_("notes (附注)"), blank=True)  # 附注
+    cc_recipients = models.TextField(_("copied to"), blank=True)  # 抄送机关
+    printed_by = models.CharField(
+        _("printed by"), max_length=100, blank=True
+    )  # 印发机关
+    printed_on = models.DateField(_("date printed"), null=True, blank=True)  # 印发日期
+    page_count = models.PositiveSmallIntegerField(
+        _("pages"), null=True, blank=True
+    )  # 页数
+    # Register fields of an incoming document (收文登记).
+    sender = models.CharField(_("sender"), max_length=100, blank=True)  # 来文单位
+    received_on = models.DateField(_("date received"), null=True, blank=True)
+    register_year = models.PositiveSmallIntegerField(
+        _("register year"), null=True, blank=True
+    )
+    register_sequence = models.PositiveIntegerField(
+        _("register number"), null=True, blank=True
+    )  # 收文编号
+    copies = models.PositiveSmallIntegerField(_("copies"), default=1)  # 份数
+    deadline = models.DateField(_("deadline"), null=True, blank=True)  # 办理时限
+    # Where the paper of a classified document is (纸质件保管).
+    paper_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paper copy held by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="held_documents",
+    )
+    paper_location = models.CharField(
+        _("paper copy kept at"), max_length=200, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering: ClassVar = ["-created_at", "-id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["unit", "register_year", "register_sequence"],
+                condition=Q(register_sequence__isnull=False),
+                name="document_unique_register_number",
+            ),
+            # Content of a classified document never enters the system.
+            models.CheckConstraint(
+                condition=Q(secrecy_level="") | Q(body=""),
+                name="document_classified_has_no_body",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["unit", "direction", "-created_at"],
+                name="document_register_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_classified(self) -> bool:
+        """Return whether the document carries a secrecy level (paper only)."""
+        return bool(self.secrecy_level)
+
+    @property
+    def secrecy_marking(self) -> str:
+        """Return the marking printed on the document, e.g. 机密★5年."""
+        if not self.secrecy_level:
+            return ""
+        return elements.secrecy_marking(
+            self.secrecy_level,
+            term_years=self.secrecy_term_years,
+            term_months=self.secrecy_term_months,
+        )
+
+    @property
+    def register_number(self) -> str:
+        """Return the incoming register number, e.g. 2026-0005, or ''."""
+        if self.register_sequence is None:
+            return ""
+        return f"{self.register_year}-{self.register_sequence:04d}"
+
+    @property
+    def is_urgent(self) -> bool:
+        return bool(self.urgency)
+
+
+def document_file_path(instance: DocumentFile, filename: str) -> str:
+    """Store files by date and hash, never under the name the uploader gave."""
+    now = timezone.now()
+    return f"documents/{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class DocumentFile(models.Model):
+    """A file of a document: the body as a file, an attachment, or the formal copy."""
+
+    class Role(models.TextChoices):
+        BODY = "body", _("Body")  # 正文
+        ATTACHMENT = "attachment", _("Attachment")  # 附件
+        FORMAL = "formal", _("Formal copy")  # 正本
+
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("document"),
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    file = models.FileField(_("file"), upload_to=document_file_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(
+        pgettext_lazy("file", "content type"), max_length=120
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document file")
+        verbose_name_plural = _("document files")
+        ordering: ClassVar = ["role", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DocumentEvent(models.Model):
+    """One step of a document's handling trail (append-only)."""
+
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("document"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # What happened, as raw values (a number, field names, a holder's name).
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("handling step")
+        verbose_name_plural = _("handling trail")
+        ordering: ClassVar = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    @property
+    def summary(self) -> str:
+        """Return the step in words, in the active language."""
+        from zhiban.documents.trail import describe
+
+        return describe(self.kind, self.data)

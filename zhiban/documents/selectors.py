@@ -1,0 +1,153 @@
+"""Every read of documents with a rule in it: who sees which entry of the registers.
+
+Visibility is decided once here (``documents_visible_q``), so the register pages,
+the Excel export, the search and the API agree. A classified document is visible
+only to a confidential clerk (机要员), whatever else the user may be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
+
+from zhiban.documents import policies
+from zhiban.documents.models import (
+    Document,
+    DocumentEvent,
+    DocumentFile,
+    DocumentNumber,
+    NumberSeries,
+)
+from zhiban.org.models import Department, Role
+
+
+def documents_visible_q(user: Any) -> Q:
+    """Return the condition on Document rows the user may see."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    condition = Q() if policies.sees_classified(user) else Q(secrecy_level="")
+    if user.has_role(Role.SYSTEM_ADMIN):
+        return condition
+    if policies.sees_whole_register(user):
+        return condition & (Q(unit_id__in=_own_unit(user)) | Q(created_by=user))
+    own = Q(created_by=user) | Q(paper_holder=user)
+    if user.primary_department_id:
+        own |= Q(department_id=user.primary_department_id)
+    return condition & own
+
+
+def _own_unit(user: Any) -> QuerySet[Department, Any]:
+    # A subquery, not a join: the user's unit is their primary department's unit.
+    return Department.objects.filter(pk=user.primary_department_id).values("unit_id")
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    """What a register list is narrowed to; every field optional."""
+
+    direction: str = ""
+    year: int | None = None
+    document_type: str = ""
+    urgency: str = ""
+    state: str = ""
+    text: str = ""
+
+
+def document_list_for(
+    *, user: Any, filters: RegisterFilters | None = None
+) -> QuerySet[Document]:
+    """Return the register entries the user may see, narrowed by the filters."""
+    filters = filters or RegisterFilters()
+    documents = Document.objects.filter(documents_visible_q(user))
+    if filters.direction:
+        documents = documents.filter(direction=filters.direction)
+    if filters.year:
+        documents = documents.filter(
+            Q(register_year=filters.year)
+            | Q(register_year__isnull=True, created_at__year=filters.year)
+        )
+    if filters.document_type:
+        documents = documents.filter(document_type=filters.document_type)
+    if filters.urgency:
+        documents = documents.filter(urgency=filters.urgency)
+    if filters.state:
+        documents = documents.filter(state=filters.state)
+    text = filters.text.strip()
+    if text:
+        documents = documents.filter(
+            Q(title__icontains=text)
+            | Q(document_number__icontains=text)
+            | Q(sender__icontains=text)
+        )
+    return documents.select_related("department", "unit", "created_by").order_by(
+        "-created_at", "-id"
+    )
+
+
+def document_get_for(*, user: Any, pk: int) -> Document:
+    """Return one document the user may see, or raise Http404 (never say it exists)."""
+    document = (
+        Document.objects.filter(documents_visible_q(user), pk=pk)
+        .select_related("department", "unit", "created_by", "paper_holder")
+        .first()
+    )
+    if document is None:
+        raise Http404
+    return document
+
+
+def document_trail(*, document: Document) -> list[DocumentEvent]:
+    """Return the handling trail of a document, oldest first."""
+    return list(document.events.select_related("actor"))
+
+
+def document_files(*, document: Document) -> list[DocumentFile]:
+    """Return the files of a document (none for a classified one)."""
+    if document.is_classified:
+        return []
+    return list(document.files.select_related("uploaded_by"))
+
+
+def document_numbers(*, document: Document) -> list[DocumentNumber]:
+    """Return every number the document was given, the live one first."""
+    return list(
+        document.numbers.select_related("series", "voided_by", "allocated_by").order_by(
+            "status", "-allocated_at"
+        )
+    )
+
+
+def series_list_for(*, user: Any, active_only: bool = False) -> QuerySet[NumberSeries]:
+    """Return the number series the user may use or administer."""
+    series = NumberSeries.objects.select_related("unit")
+    if active_only:
+        series = series.filter(is_active=True)
+    if user.has_role(Role.SYSTEM_ADMIN):
+        return series
+    return series.filter(unit_id__in=_own_unit(user))
+
+
+def series_for_document(*, user: Any, document: Document) -> list[NumberSeries]:
+    """Return the active series that may number this document."""
+    return [
+        s
+        for s in series_list_for(user=user, active_only=True).filter(
+            unit_id=document.unit_id
+        )
+        if s.accepts(document.document_type)
+    ]
+
+
+def series_with_counts(*, user: Any, year: int) -> QuerySet[NumberSeries]:
+    """Return the series with this year's last number and voided count (one query)."""
+    this_year = Q(numbers__year=year)
+    return series_list_for(user=user).annotate(
+        last_sequence=Max("numbers__sequence", filter=this_year),
+        voided=Count(
+            "numbers",
+            filter=this_year & Q(numbers__status=DocumentNumber.Status.VOIDED),
+        ),
+    )

@@ -1,0 +1,49 @@
+"""The handling trail in words: each kind of step, worded in the reader's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from zhiban.documents.models import Direction, Document, DocumentFile
+
+
+def _field_labels(names: list[str]) -> str:
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(Document._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
+        except Exception:
+            labels.append(name)
+    return "、".join(labels)
+
+
+def describe(kind: str, data: dict[str, Any]) -> str:
+    """Return one step of a document's trail as a sentence."""
+    if kind == "register":
+        direction = data.get("direction", "")
+        label = (
+            Direction(direction).label if direction in Direction.values else direction
+        )
+        return _("Registered as %(direction)s") % {"direction": label}
+    if kind == "paper":
+        return _("Paper copy held by %(holder)s") % {"holder": data.get("holder", "")}
+    if kind == "update":
+        return _("Changed: %(fields)s") % {
+            "fields": _field_labels(list(data.get("fields", [])))
+        }
+    if kind == "file":
+        role = data.get("role", "")
+        label = (
+            DocumentFile.Role(role).label if role in DocumentFile.Role.values else role
+        )
+        return _("File added: %(name)s (%(role)s)") % {
+            "name": data.get("name", ""),
+            "role": label,
+        }
+    if kind == "number":
+        return _("Numbered %(number)s") % {"number": data.get("number", "")}
+    if kind == "number_void":
+        return _("Number %(number)s voided") % {"number": data.get("number", "")}
+    return kind

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from zhiban.documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("", views.register, name="register"),
+    path("export.xlsx", views.register_export, name="register_export"),
+    path("new/<str:direction>/", views.document_create, name="create"),
+    path("<int:pk>/", views.document_detail, name="detail"),
+    path("<int:pk>/edit/", views.document_edit, name="edit"),
+    path("<int:pk>/number/", views.number_allocate, name="number_allocate"),
+    path("numbers/<int:pk>/void/", views.number_void, name="number_void"),
+    path("<int:pk>/files/", views.file_add, name="file_add"),
+    path("files/<int:pk>/", views.file_download, name="file_download"),
+    path("<int:pk>/paper/", views.paper_handover, name="paper_handover"),
+    path("manage/series/", views.series_list, name="series_list"),
+    path("manage/series/new/", views.series_create, name="series_create"),
+    path("manage/series/<int:pk>/", views.series_edit, name="series_edit"),
+]
