@@ -368,6 +368,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "WorkItemStateEnum": "zhiban.inbox.models.WorkItem.State",
         "NoticeStateEnum": "zhiban.notices.models.Notice.State",
+        "DocumentStateEnum": "zhiban.documents.models.Document.State",
+        "DocumentUrgencyEnum": "zhiban.documents.models.Urgency",
+        "WorkItemUrgencyEnum": "zhiban.inbox.models.Urgency",
     },
 }
 

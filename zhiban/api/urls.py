@@ -12,6 +12,7 @@ API_MODULES = (
     "zhiban.inbox.api",
     "zhiban.notices.api",
     "zhiban.workflow.api",
+    "zhiban.documents.api",
 )
 
 router = DefaultRouter()
