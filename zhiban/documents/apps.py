@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "zhiban.documents"
     verbose_name = _("Official documents")
+
+    def ready(self) -> None:
+        from zhiban.documents.models import CIRCULATION_WORK_KIND
+        from zhiban.org.work_kinds import register_work_kind
+
+        # A leader away may let a deputy read and sign for them (代阅).
+        register_work_kind(CIRCULATION_WORK_KIND, _("Document circulation"))

@@ -11,4 +11,7 @@ LABELS = {
     "documents.file_add": _("File added to a document"),
     "documents.number_allocate": _("Document number allocated"),
     "documents.number_void": _("Document number voided"),
+    "documents.circulation_start": _("Circulation started"),
+    "documents.circulation_opinion": _("Circulation opinion given"),
+    "documents.circulation_close": _("Circulation closed"),
 }

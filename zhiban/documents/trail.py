@@ -46,4 +46,18 @@ def describe(kind: str, data: dict[str, Any]) -> str:
         return _("Numbered %(number)s") % {"number": data.get("number", "")}
     if kind == "number_void":
         return _("Number %(number)s voided") % {"number": data.get("number", "")}
+    if kind == "circulation_start":
+        return _("Circulated to %(readers)s") % {
+            "readers": "、".join(data.get("readers", []))
+        }
+    if kind == "circulation_opinion":
+        return _("%(reader)s read it and gave an opinion") % {
+            "reader": data.get("reader", "")
+        }
+    if kind == "circulation_complete":
+        return _("Every reader has read it: circulation closed")
+    if kind == "circulation_close":
+        return _("Circulation closed by the office (%(n)s without an opinion)") % {
+            "n": data.get("without_opinion", 0)
+        }
     return kind

@@ -8,6 +8,12 @@ from zhiban.documents.services._common import (
     classified_refusal,
     secrecy_levels,
 )
+from zhiban.documents.services.circulation import (
+    circulation_close,
+    circulation_mark_read,
+    circulation_opinion,
+    circulation_start,
+)
 from zhiban.documents.services.numbering import (
     SERIES_FIELDS,
     number_allocate,
@@ -25,6 +31,10 @@ from zhiban.documents.services.registers import (
 __all__ = [
     "DOCUMENT_FIELDS",
     "SERIES_FIELDS",
+    "circulation_close",
+    "circulation_mark_read",
+    "circulation_opinion",
+    "circulation_start",
     "classified_refusal",
     "document_file_add",
     "document_paper_handover",

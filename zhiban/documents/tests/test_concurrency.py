@@ -17,7 +17,12 @@ from django.urls import reverse
 
 from zhiban.core.tests.concurrency import race
 from zhiban.documents import services
-from zhiban.documents.models import Document, DocumentNumber
+from zhiban.documents.models import (
+    Circulation,
+    CirculationReader,
+    Document,
+    DocumentNumber,
+)
 from zhiban.org.models import Role, role_groups
 
 from .conftest import incoming, make_org, make_series, outgoing
@@ -126,3 +131,86 @@ def test_eight_incoming_registrations_at_once_get_consecutive_register_numbers(
             "register_sequence", flat=True
         )
     ) == list(range(1, 9))
+
+
+# --- circulation ------------------------------------------------------------------
+
+
+def _circulation(org: dict[str, Any], readers: list[Any]) -> Any:
+    return services.circulation_start(
+        document=incoming(org), by=org["people"]["clerk"], readers=readers
+    )
+
+
+def test_one_reader_clicking_twice_at_once_records_one_opinion(org_now):
+    org = org_now
+    leader = org["people"]["director"]
+    circulation = _circulation(org, [leader, org["people"]["engineer"]])
+
+    results = race(
+        *(
+            (
+                lambda text=text: services.circulation_opinion(
+                    circulation=circulation, by=leader, opinion=text
+                )
+            )
+            for text in ("同意", "同意。")
+        )
+    )
+
+    kinds = sorted(kind for kind, _value in results)
+    assert kinds == ["error", "ok"], results
+    refused = next(value for kind, value in results if kind == "error")
+    assert refused.code == "opinion_given"
+    row = CirculationReader.objects.get(reader=leader)
+    winner = next(value for kind, value in results if kind == "ok")
+    assert (row.status, row.opinion) == ("done", winner.opinion)
+
+
+def test_an_opinion_racing_the_close_lands_before_it_or_is_refused(org_now):
+    org = org_now
+    leader, other = org["people"]["director"], org["people"]["engineer"]
+    circulation = _circulation(org, [leader, other])
+
+    results = race(
+        lambda: services.circulation_opinion(
+            circulation=circulation, by=leader, opinion="同意"
+        ),
+        lambda: services.circulation_close(
+            circulation=circulation, by=org["people"]["clerk"]
+        ),
+    )
+
+    opinion, close = results
+    assert close[0] == "ok", results
+    row = CirculationReader.objects.get(reader=leader)
+    if opinion[0] == "ok":
+        assert (row.status, row.opinion) == ("done", "同意")
+        assert row.opinion_at <= Circulation.objects.get().closed_at
+    else:
+        assert opinion[1].code == "circulation_closed"
+        assert (row.status, row.opinion) == ("pending", "")
+    assert Circulation.objects.get().state == "closed"
+
+
+def test_the_last_two_readers_at_once_both_count_and_close_the_round_once(org_now):
+    org = org_now
+    first, second = org["people"]["director"], org["people"]["engineer"]
+    circulation = _circulation(org, [first, second])
+
+    results = race(
+        *(
+            (
+                lambda who=who: services.circulation_opinion(
+                    circulation=circulation, by=who, opinion="已阅"
+                )
+            )
+            for who in (first, second)
+        )
+    )
+
+    assert [kind for kind, _value in results] == ["ok", "ok"], results
+    assert CirculationReader.objects.filter(status="done").count() == 2
+    assert Circulation.objects.get().state == "closed"
+    events = Document.objects.get().events.filter(kind="circulation_complete")
+    assert events.count() == 1
