@@ -112,7 +112,9 @@ def directory_person_from(
 
     mobile = _single(attributes, attr.get("mobile", ""), person)
     if mobile is not None:
-        mobile = normalise_mobile(mobile)
+        # Only separators ("-", " ") is no number at all: treat it as absent.
+        mobile = normalise_mobile(mobile) or None
+    if mobile is not None:
         try:
             validate_mobile(mobile)
         except ValidationError:
