@@ -45,6 +45,21 @@ def world(transactional_db: Any) -> dict[str, Any]:
     )
     outgoing(org, title="关于开展冬季安全生产大检查的通知")
     classified(org)
+    from zhiban.org.tests.factories import DepartmentFactory, UserFactory, make_head
+
+    make_head(
+        UserFactory(
+            username="prodhead", name="冯涛", primary_department=org["production"]
+        )
+    )
+    safety = DepartmentFactory(unit=org["hq"], code="SAF", name="安全监察部")
+    make_head(UserFactory(username="safehead", name="宋健", primary_department=safety))
+    org["leaders"] = [
+        UserFactory(
+            username="zhangzong", name="张建国", primary_department=org["office"]
+        ),
+        UserFactory(username="lizong", name="李卫东", primary_department=org["office"]),
+    ]
     return org
 
 
@@ -168,3 +183,135 @@ def test_the_director_keeps_the_number_series(
     expect(page.get_by_test_id("series-row")).to_have_count(2)
     shot(page, "documents-series")
     console.assert_clean(expected_statuses=(400,))
+
+
+def _pick(form: Any, name: str) -> None:
+    """Choose a person in a form's person picker."""
+    form.locator("input[type=search]").fill(name)
+    form.locator("[data-picker-option]").filter(has_text=name).click()
+
+
+def test_two_leaders_sign_a_circulated_document_and_the_round_closes(
+    page, console, shot, sign_in, world, fits_a_phone
+) -> None:
+    from playwright.sync_api import expect
+
+    from zhiban.documents.models import CirculationReader, Document
+
+    document = Document.objects.get(title="关于做好岁末年初安全生产工作的通知")
+    sign_in(page, "clerk", PASSWORD)
+    page.goto(f"/documents/{document.pk}/")
+    page.get_by_test_id("circulation-open").click()
+    form = page.get_by_test_id("circulation-form")
+    _pick(form, "张建国")
+    _pick(form, "李卫东")
+    page.fill("#id_circulation_note", "请各位领导阅示")
+    page.get_by_test_id("circulation-start").click()
+    expect(page.get_by_test_id("circulation-reader")).to_have_count(2)
+    expect(page.get_by_test_id("circulation-state")).to_have_text("传阅中")
+
+    for username, opinion in (
+        ("zhangzong", "同意，请生产技术部牵头办理。"),
+        ("lizong", ""),
+    ):
+        page.context.clear_cookies()
+        sign_in(page, username, PASSWORD)
+        page.goto("/inbox/")
+        page.get_by_text(f"传阅：{document.title}").first.click()
+        page.wait_for_url(f"**/documents/{document.pk}/")
+        expect(page.get_by_test_id("opinion-form")).to_be_visible()
+        if opinion:
+            page.fill("#id_opinion", opinion)
+            shot(page, "documents-circulation-sign")
+            fits_a_phone(page)
+        page.get_by_test_id("opinion-save").click()
+        expect(page.locator(".alert-success")).to_be_visible()
+
+    expect(page.get_by_test_id("circulation-state")).to_have_text("传阅结束")
+    opinions = page.get_by_test_id("circulation-opinion")
+    expect(opinions.nth(0)).to_contain_text("同意，请生产技术部牵头办理。")
+    expect(opinions.nth(1)).to_contain_text("已阅")
+    expect(page.get_by_test_id("document-trail")).to_contain_text("传阅结束")
+    shot(page, "documents-circulation-closed")
+    assert list(
+        CirculationReader.objects.order_by("position").values_list("status", flat=True)
+    ) == ["done", "done"]
+    console.assert_clean()
+
+
+def _as(page: Any, sign_in: Any, username: str) -> None:
+    page.context.clear_cookies()
+    sign_in(page, username, PASSWORD)
+
+
+def test_the_incoming_path_from_check_to_completion(
+    page, console, shot, sign_in, world, fits_a_phone
+) -> None:
+    from playwright.sync_api import expect
+
+    from zhiban.documents.models import Document
+
+    document = Document.objects.get(title="关于报送国有资产统计报表的函")
+    url = f"/documents/{document.pk}/"
+
+    # 初审 and 拟办: the clerk passes the check and proposes to a leader.
+    sign_in(page, "clerk", PASSWORD)
+    page.goto(url)
+    shot(page, "documents-incoming-check")
+    page.get_by_test_id("handling-pass").click()
+    expect(page.get_by_test_id("handling-stage")).to_have_text("拟办")
+    form = page.get_by_test_id("handling-form")
+    form.locator("#id_proposal").fill("建议请张总阅示，生产技术部牵头办理。")
+    _pick(form, "张建国")
+    shot(page, "documents-incoming-propose")
+    page.get_by_test_id("handling-submit").click()
+    expect(page.get_by_test_id("handling-stage")).to_have_text("批办")
+
+    # 批办: the leader finds it in the to-do centre and instructs.
+    _as(page, sign_in, "zhangzong")
+    page.goto("/inbox/")
+    page.get_by_text(f"批办：{document.title}").first.click()
+    page.wait_for_url(f"**{url}")
+    page.fill("#id_instruction", "请生产技术部牵头，安全监察部配合，按期报送。")
+    page.select_option("#id_lead", label="集团本部 / 生产技术部 (PRD)")
+    page.select_option("#id_co_departments", label="集团本部 / 安全监察部 (SAF)")
+    shot(page, "documents-incoming-instruct")
+    fits_a_phone(page)
+    page.get_by_test_id("handling-submit").click()
+    expect(page.get_by_test_id("handling-stage")).to_have_text("承办")
+    expect(page.get_by_test_id("handling-holders")).to_contain_text("冯涛")
+
+    # 承办: both departments reply.
+    for head, reply in (("safehead", "已配合核对数据。"), ("prodhead", "报表已报送。")):
+        _as(page, sign_in, head)
+        page.goto(url)
+        page.fill("#id_reply", reply)
+        page.get_by_test_id("handling-submit").click()
+        expect(page.locator(".alert-success")).to_be_visible()
+
+    # 传阅 to two leaders, each signs; then 答复 and 办结.
+    _as(page, sign_in, "clerk")
+    page.goto(url)
+    expect(page.get_by_test_id("handling-stage")).to_have_text("答复、办结")
+    page.get_by_test_id("circulation-open").click()
+    circulate = page.get_by_test_id("circulation-form")
+    _pick(circulate, "张建国")
+    _pick(circulate, "李卫东")
+    page.get_by_test_id("circulation-start").click()
+    for username, opinion in (("zhangzong", "已阅，同意。"), ("lizong", "已阅。")):
+        _as(page, sign_in, username)
+        page.goto(url)
+        page.fill("#id_opinion", opinion)
+        page.get_by_test_id("opinion-save").click()
+        expect(page.locator(".alert-success")).to_be_visible()
+    _as(page, sign_in, "clerk")
+    page.goto(url)
+    page.fill("#id_reply", "已答复省国资委。")
+    page.get_by_test_id("handling-submit").click()
+    expect(page.get_by_test_id("handling-stage")).to_have_text("已办结")
+    expect(page.get_by_test_id("handling-record").locator("tbody tr")).to_have_count(6)
+    expect(page.get_by_test_id("circulation-opinion")).to_have_count(2)
+    shot(page, "documents-incoming-done")
+    document.refresh_from_db()
+    assert (document.stage, document.state) == ("done", "closed")
+    console.assert_clean()

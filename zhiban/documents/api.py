@@ -298,6 +298,7 @@ def _filters(query: Any) -> selectors.RegisterFilters:
     list=extend_schema(
         summary="The register entries I may see",
         description="Newest first; the same rules and filters as the register pages. "
+        "With q, entries whose title, number or sender hold every word come first. "
         "Classified entries appear only for the confidential clerk.",
         parameters=[
             OpenApiParameter("direction", str, enum=Direction.values),
@@ -305,7 +306,12 @@ def _filters(query: Any) -> selectors.RegisterFilters:
             OpenApiParameter("type", str, enum=DocumentType.values),
             OpenApiParameter("urgency", str, enum=[u for u in Urgency.values if u]),
             OpenApiParameter("state", str, enum=Document.State.values),
-            OpenApiParameter("q", str, description="Title, number or sender."),
+            OpenApiParameter(
+                "q",
+                str,
+                description="Words (Chinese or not) in the title, number, sender, "
+                "main recipients or body; every word must occur.",
+            ),
         ],
     ),
     retrieve=extend_schema(summary="One register entry with its elements"),

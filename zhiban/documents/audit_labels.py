@@ -14,4 +14,10 @@ LABELS = {
     "documents.circulation_start": _("Circulation started"),
     "documents.circulation_opinion": _("Circulation opinion given"),
     "documents.circulation_close": _("Circulation closed"),
+    "documents.incoming_check": _("Incoming document checked"),
+    "documents.incoming_propose": _("Handling proposed"),
+    "documents.incoming_instruct": _("Leader's instruction recorded"),
+    "documents.incoming_reply": _("Department reply recorded"),
+    "documents.incoming_complete": _("Incoming document completed"),
+    "documents.incoming_urge": _("Handlers urged"),
 }

@@ -12,8 +12,9 @@ from zhiban.documents import elements
 from zhiban.documents.models import Direction, Document, DocumentFile, DocumentType
 from zhiban.documents.models import Urgency as DocumentUrgency
 from zhiban.documents.services import secrecy_levels
+from zhiban.documents.services.circulation import MAX_OPINION_LENGTH
 from zhiban.org.forms import BootstrapMixin, DepartmentChoiceField, UserChoiceField
-from zhiban.org.models import Unit
+from zhiban.org.models import Department, Unit
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -234,9 +235,8 @@ class FileForm(BootstrapMixin, forms.Form):
 
 
 class PaperForm(BootstrapMixin, forms.Form):
-    """Record a handover of a document's paper copy."""
+    """Record a handover of a document's paper copy (the person comes from a picker)."""
 
-    holder = UserChoiceField(label=_("handed to"))
     location = forms.CharField(label=_("kept at"), max_length=200, required=False)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
@@ -261,3 +261,69 @@ class SeriesForm(BootstrapMixin, forms.Form):
         help_text=_("Leave all unticked to number every type here."),
     )
     is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
+
+
+class OpinionForm(BootstrapMixin, forms.Form):
+    """A reader's opinion; left empty it means read and agreed (圈阅)."""
+
+    opinion = forms.CharField(
+        label=_("your opinion"),
+        required=False,
+        max_length=MAX_OPINION_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Leave it empty to sign as read (圈阅 counts as consent)."),
+    )
+
+
+class DepartmentsChoiceField(forms.ModelMultipleChoiceField):
+    """Several departments, labelled as the single-department field labels them."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.unit.short_name or obj.unit.name} / {obj.name} ({obj.code})"
+
+
+class CheckForm(BootstrapMixin, forms.Form):
+    """The first check (初审): pass, or return to the sender with reasons."""
+
+    reasons = forms.CharField(
+        label=_("reasons for returning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ProposeForm(BootstrapMixin, forms.Form):
+    """The office's proposal (拟办) and the leader it goes to."""
+
+    proposal = forms.CharField(
+        label=_("proposed handling"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class InstructForm(BootstrapMixin, forms.Form):
+    """A leader's instruction (批办): lead and co-departments, deadline."""
+
+    instruction = forms.CharField(
+        label=_("instruction"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    lead = DepartmentChoiceField(label=_("lead department"))
+    co_departments = DepartmentsChoiceField(
+        label=_("co-handling departments"),
+        queryset=Department.objects.filter(is_active=True).select_related("unit"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    deadline = forms.DateField(label=_("deadline"), required=False, widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, unit_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if unit_id is not None:
+            for name in ("lead", "co_departments"):
+                field = self.fields[name]
+                field.queryset = field.queryset.filter(unit_id=unit_id)  # type: ignore[attr-defined]
+
+
+class ReplyForm(BootstrapMixin, forms.Form):
+    """A department's reply (承办), or the reply to the sender (答复)."""
+
+    reply = forms.CharField(label=_("reply"), widget=forms.Textarea(attrs={"rows": 3}))

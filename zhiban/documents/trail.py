@@ -60,4 +60,26 @@ def describe(kind: str, data: dict[str, Any]) -> str:
         return _("Circulation closed by the office (%(n)s without an opinion)") % {
             "n": data.get("without_opinion", 0)
         }
+    if kind == "incoming_check":
+        if data.get("passed"):
+            return _("First check passed")
+        return _("Returned to the sender at the first check")
+    if kind == "incoming_propose":
+        return _("Proposed handling, sent to %(leader)s") % {
+            "leader": data.get("leader", "")
+        }
+    if kind == "incoming_instruct":
+        co = "、".join(data.get("co", []))
+        if co:
+            return _("Instructed: %(lead)s leads, with %(co)s") % {
+                "lead": data.get("lead", ""),
+                "co": co,
+            }
+        return _("Instructed: %(lead)s leads") % {"lead": data.get("lead", "")}
+    if kind == "incoming_reply":
+        return _("%(department)s replied") % {"department": data.get("department", "")}
+    if kind == "incoming_complete":
+        return _("Replied to the sender and completed")
+    if kind == "incoming_urge":
+        return _("Urged %(people)s") % {"people": "、".join(data.get("people", []))}
     return kind

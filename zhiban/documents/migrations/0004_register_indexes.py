@@ -5,24 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0003_circulation'),
-        ('org', '0003_working_day_override'),
+        ("documents", "0003_circulation"),
+        ("org", "0003_working_day_override"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='document',
-            name='document_register_idx',
+            model_name="document",
+            name="document_register_idx",
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['unit', 'direction', 'secrecy_level', '-created_at', '-id', 'document_type', 'urgency', 'state', 'register_year'], name='document_register_idx'),
+            model_name="document",
+            index=models.Index(
+                fields=[
+                    "unit",
+                    "direction",
+                    "secrecy_level",
+                    "-created_at",
+                    "-id",
+                    "document_type",
+                    "urgency",
+                    "state",
+                    "register_year",
+                ],
+                name="document_register_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['unit', 'direction', '-created_at', '-id'], name='document_register_all_idx'),
+            model_name="document",
+            index=models.Index(
+                fields=["unit", "direction", "-created_at", "-id"],
+                name="document_register_all_idx",
+            ),
         ),
     ]

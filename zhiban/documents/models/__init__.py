@@ -5,6 +5,11 @@ from zhiban.documents.models.circulation import (
     Circulation,
     CirculationReader,
 )
+from zhiban.documents.models.handling import (
+    INCOMING_WORK_KIND,
+    IncomingStep,
+    Stage,
+)
 from zhiban.documents.models.numbering import DocumentNumber, NumberSeries
 from zhiban.documents.models.registers import (
     NATIONAL_SECRECY_LEVELS,
@@ -19,6 +24,7 @@ from zhiban.documents.models.registers import (
 
 __all__ = [
     "CIRCULATION_WORK_KIND",
+    "INCOMING_WORK_KIND",
     "NATIONAL_SECRECY_LEVELS",
     "Circulation",
     "CirculationReader",
@@ -28,7 +34,9 @@ __all__ = [
     "DocumentFile",
     "DocumentNumber",
     "DocumentType",
+    "IncomingStep",
     "NumberSeries",
+    "Stage",
     "Urgency",
     "document_file_path",
 ]

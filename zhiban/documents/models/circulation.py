@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # The kind of work item a reader gets (传阅).
 CIRCULATION_WORK_KIND = "document_circulation"
@@ -25,7 +26,7 @@ class Circulation(models.Model):
 
     class State(models.TextChoices):
         OPEN = "open", _("Circulating")  # 传阅中
-        CLOSED = "closed", _("Circulation closed")  # 传阅结束
+        CLOSED = "closed", pgettext_lazy("circulation state", "Circulation closed")
 
     document = models.ForeignKey(
         "documents.Document",
@@ -79,7 +80,7 @@ class CirculationReader(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Not read yet")  # 未阅
-        READ = "read", _("Read")  # 已阅未签
+        READ = "read", pgettext_lazy("circulation", "Read")  # 已阅未签
         DONE = "done", _("Opinion given")  # 已签阅
 
     circulation = models.ForeignKey(

@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from zhiban.core.models import TimeStampedModel
 from zhiban.documents import elements
+from zhiban.documents.models.handling import Stage
 
 # National secrecy levels (国家秘密), highest first; the enterprise's own levels
 # (商业秘密) come from the ZHIBAN_DOCUMENT_COMMERCIAL_SECRECY_LEVELS setting.
@@ -161,6 +162,10 @@ class Document(TimeStampedModel):
     )  # 收文编号
     copies = models.PositiveSmallIntegerField(_("copies"), default=1)  # 份数
     deadline = models.DateField(_("deadline"), null=True, blank=True)  # 办理时限
+    # Where an incoming document stands in its handling (收文办理); blank otherwise.
+    stage = models.CharField(
+        _("handling stage"), max_length=16, choices=Stage.choices, blank=True
+    )
     # Where the paper of a classified document is (纸质件保管).
     paper_holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,

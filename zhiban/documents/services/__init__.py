@@ -14,6 +14,14 @@ from zhiban.documents.services.circulation import (
     circulation_opinion,
     circulation_start,
 )
+from zhiban.documents.services.handling import (
+    incoming_check,
+    incoming_complete,
+    incoming_instruct,
+    incoming_propose,
+    incoming_reply,
+    incoming_urge,
+)
 from zhiban.documents.services.numbering import (
     SERIES_FIELDS,
     number_allocate,
@@ -40,6 +48,12 @@ __all__ = [
     "document_paper_handover",
     "document_register",
     "document_update",
+    "incoming_check",
+    "incoming_complete",
+    "incoming_instruct",
+    "incoming_propose",
+    "incoming_reply",
+    "incoming_urge",
     "number_allocate",
     "number_void",
     "secrecy_levels",

@@ -28,6 +28,7 @@ from zhiban.documents.models import (
 )
 
 # The fields a register entry is created and changed with (services keyword names).
+from zhiban.documents.search import document_index
 from zhiban.documents.services._common import full_clean_or_refuse, record_event
 from zhiban.org.models import Unit, User
 
@@ -186,6 +187,7 @@ def number_allocate(
         locked.document_number = text
         locked.state = Document.State.NUMBERED
         locked.save(update_fields=["document_number", "state", "updated_at"])
+        document_index(locked)
         record_event(
             locked,
             by=by,
@@ -235,6 +237,9 @@ def number_void(*, number: DocumentNumber, by: User, reason: str) -> DocumentNum
         Document.objects.filter(pk=document.pk).update(
             document_number="", state=Document.State.DRAFTING, updated_at=timezone.now()
         )
+        document.document_number = ""
+        document.state = Document.State.DRAFTING
+        document_index(document)
         record_event(
             document,
             by=by,

@@ -21,6 +21,7 @@ from zhiban.documents.models import (
     DocumentFile,
     DocumentNumber,
 )
+from zhiban.documents.search import INDEXED_FIELDS, document_index
 
 # The fields a register entry is created and changed with (services keyword names).
 from zhiban.documents.services._common import (
@@ -29,6 +30,7 @@ from zhiban.documents.services._common import (
     record_event,
     secrecy_levels,
 )
+from zhiban.documents.services.handling import incoming_handling_start
 from zhiban.org.models import Unit, User
 
 # --- register entries -----------------------------------------------------------
@@ -156,12 +158,15 @@ def document_register(
             document.register_year = year
             document.register_sequence = _next_register_sequence(unit, year)
         document.save()
+        document_index(document)
         record_event(
             document,
             by=by,
             kind="register",
             data={"direction": document.direction},
         )
+        if direction == Direction.INCOMING:
+            incoming_handling_start(document=document, by=by)
         if document.paper_holder_id:
             record_event(
                 document,
@@ -216,6 +221,8 @@ def document_update(*, document: Document, by: User, **changes: Any) -> Document
         if not changed:
             return locked
         locked.save(update_fields=[*changed, "updated_at"])
+        if set(changed) & set(INDEXED_FIELDS):
+            document_index(locked)
         record_event(
             locked,
             by=by,

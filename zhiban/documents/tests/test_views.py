@@ -398,3 +398,23 @@ def test_a_series_is_added_and_a_bad_code_is_explained(org, people):
     assert (series.code, series.document_types) == ("集团办", ["notice", "request"])
     listing = client.get(reverse("documents:series_list")).content.decode()
     assert "集团办〔" in listing
+
+
+def test_the_paper_copy_changes_hands_from_the_page(org, people):
+    document = classified(org)
+    client = client_for(people["secret"])
+    url = reverse("documents:paper_handover", args=[document.pk])
+
+    nobody = client.post(url, {"location": "主任办公室"})
+    handed = client.post(
+        url, {"holder": [people["director"].pk], "location": "主任办公室"}
+    )
+
+    assert nobody.status_code == 400
+    assert "Choose who now holds" in nobody.content.decode()
+    assert handed.status_code == 302
+    document.refresh_from_db()
+    assert (document.paper_holder, document.paper_location) == (
+        people["director"],
+        "主任办公室",
+    )

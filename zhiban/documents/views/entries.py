@@ -28,7 +28,13 @@ from zhiban.documents.models import (
     DocumentFile,
     DocumentNumber,
 )
-from zhiban.documents.views._common import show_errors, user_of
+from zhiban.documents.views._common import (
+    circulation_context,
+    handling_context,
+    show_errors,
+    user_of,
+)
+from zhiban.org.views.picker import chosen_people
 
 # --- one entry -------------------------------------------------------------------
 
@@ -125,10 +131,10 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One document: its elements, numbers, files, paper copy and handling trail."""
     user = user_of(request)
     document = selectors.document_get_for(user=user, pk=pk)
-    return _detail_page(request, document)
+    return detail_page(request, document)
 
 
-def _detail_page(
+def detail_page(
     request: HttpRequest,
     document: Document,
     *,
@@ -136,8 +142,11 @@ def _detail_page(
     void_form: VoidForm | None = None,
     file_form: FileForm | None = None,
     paper_form: PaperForm | None = None,
+    circulation: dict[str, Any] | None = None,
+    handling: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """Render the document page, with the forms a refused action sends back."""
     user = user_of(request)
     can_edit = policies.can_register(user, classified=document.is_classified)
     series = (
@@ -165,6 +174,8 @@ def _detail_page(
         "classified_refusal": services.classified_refusal(document)
         if document.is_classified
         else "",
+        **(circulation or circulation_context(user=user, document=document)),
+        **(handling or handling_context(user=user, document=document)),
     }
     return render(request, "documents/document_detail.html", context, status=status)
 
@@ -196,7 +207,7 @@ def number_allocate(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("documents:detail", pk=document.pk)
     document.refresh_from_db()
-    return _detail_page(request, document, number_form=form, status=400)
+    return detail_page(request, document, number_form=form, status=400)
 
 
 @login_required
@@ -223,7 +234,7 @@ def number_void(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"number": number.text},
             )
             return redirect("documents:detail", pk=document.pk)
-    return _detail_page(request, document, void_form=form, status=400)
+    return detail_page(request, document, void_form=form, status=400)
 
 
 @login_required
@@ -253,7 +264,7 @@ def file_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The file is added."))
             return redirect("documents:detail", pk=document.pk)
-    return _detail_page(request, document, file_form=form, status=400)
+    return detail_page(request, document, file_form=form, status=400)
 
 
 @login_required
@@ -277,12 +288,15 @@ def paper_handover(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     document = selectors.document_get_for(user=user, pk=pk)
     form = PaperForm(request.POST)
-    if form.is_valid():
+    holders = chosen_people(request.POST.getlist("holder"))
+    if form.is_valid() and not holders:
+        form.add_error(None, _("Choose who now holds the paper copy."))
+    elif form.is_valid():
         try:
             services.document_paper_handover(
                 document=document,
                 by=user,
-                holder=form.cleaned_data["holder"],
+                holder=holders[0],
                 location=form.cleaned_data["location"],
                 note=form.cleaned_data["note"],
             )
@@ -293,4 +307,4 @@ def paper_handover(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The handover is recorded."))
             return redirect("documents:detail", pk=document.pk)
-    return _detail_page(request, document, paper_form=form, status=400)
+    return detail_page(request, document, paper_form=form, status=400)
