@@ -37,11 +37,13 @@ table of each kind: the core one for documents). By database:
   body) and GIN indexes, queried with ``@@`` a tsquery cast from the terms, so no
   text search parser or dictionary ever changes a term.
 
-Ranking: an object whose heading (title, number, sender: the short fields that
-name it) holds every term comes first, then the others; callers order each group
-(the registers: newest first). Scoring every match (bm25, ts_rank) was left out:
-a common word matches most documents, and scoring them all is what makes a search
-slow, not finding them.
+Ranking, for callers that want it (``Match.rank()``): an object whose heading
+(the short fields that name it: title, number, sender) holds every term comes
+first, then the others; the caller orders each group. Scoring every match (bm25,
+ts_rank) was left out: a common word matches most documents, and scoring them all
+is what makes a search slow, not finding them. Even this rank sorts every match,
+so the document registers list their matches newest first (the index order) and
+only ``document_search_for`` ranks.
 """
 
 from __future__ import annotations
