@@ -30,7 +30,6 @@ import datetime
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -44,10 +43,10 @@ ROOT = BENCH.parent
 RESULTS = BENCH / "results"
 sys.path.insert(0, str(ROOT))
 
-from bench.approvals import uptime  # noqa: E402 - after the path is set
+from bench import common  # noqa: E402 - after the path is set
+from bench.approvals import uptime  # noqa: E402
 
 PG_NAME = os.environ.get("ZHIBAN_BENCH_SEARCH_DB", "zhiban_bench_search")
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
 TARGET_P95_MS = 150
 WARM_UP_ROUNDS = 2
 ROUNDS = 5
@@ -263,34 +262,15 @@ def data_dir(db: str) -> Path:
 
 
 def bench_env(db: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "ZHIBAN_DEBUG": "false",
-        "ZHIBAN_SECRET_KEY": "bench-secret-key-" + "x" * 40,
-        "ZHIBAN_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "ZHIBAN_DATA_DIR": str(data_dir(db)),
-        "ZHIBAN_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
-    if db == "postgres":
-        env["ZHIBAN_DATABASE_URL"] = PG_URL
-    else:
-        env.pop("ZHIBAN_DATABASE_URL", None)
-    return env
+    return common.bench_env(
+        data_dir=data_dir(db), pg_name=PG_NAME if db == "postgres" else None
+    )
 
 
 def reset_database(db: str) -> None:
-    shutil.rmtree(data_dir(db), ignore_errors=True)
-    data_dir(db).mkdir(parents=True)
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
-        ) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{PG_NAME}"')
+    common.reset_database(
+        data_dir=data_dir(db), pg_name=PG_NAME if db == "postgres" else None
+    )
 
 
 def body_text(rng: random.Random, topic: str) -> str:
