@@ -142,27 +142,15 @@ class DocumentDetailSerializer(DocumentSerializer):
     files = serializers.SerializerMethodField()
 
     class Meta(DocumentSerializer.Meta):
+        # Every element a register entry is written with (one list: the services'),
+        # then what the entry was given.
         fields = (
             *DocumentSerializer.Meta.fields,
-            "copy_number",
-            "secrecy_term_years",
-            "secrecy_term_months",
-            "issuer_mark",
-            "signers",
-            "main_recipients",
-            "body",
-            "attachment_names",
-            "issuer_signature",
-            "written_on",
-            "needs_seal",
-            "notes",
-            "cc_recipients",
-            "printed_by",
-            "printed_on",
-            "page_count",
-            "copies",
-            "paper_holder",
-            "paper_location",
+            *(
+                name
+                for name in services.DOCUMENT_FIELDS
+                if name not in DocumentSerializer.Meta.fields
+            ),
             "numbers",
             "files",
         )
