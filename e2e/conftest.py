@@ -165,6 +165,9 @@ def sign_in() -> Any:
 @pytest.fixture
 def default_flows(transactional_db: Any) -> None:
     """Put back the default flows the data migrations made (a flush removes them)."""
+    from zhiban.documents.defaults import ensure_default_flow as ensure_document_flow
+    from zhiban.documents.defaults import ensure_templates
+    from zhiban.documents.models import DraftTemplate
     from zhiban.seals.defaults import ensure_default_flow as ensure_seal_flow
     from zhiban.vehicles.defaults import ensure_default_flow as ensure_vehicle_flow
     from zhiban.workflow.defaults import ensure_general_flows
@@ -173,3 +176,5 @@ def default_flows(transactional_db: Any) -> None:
     ensure_seal_flow(FlowDefinition, FlowVersion)
     ensure_vehicle_flow(FlowDefinition, FlowVersion)
     ensure_general_flows(FlowDefinition, FlowVersion)
+    ensure_document_flow(FlowDefinition, FlowVersion)
+    ensure_templates(DraftTemplate)

@@ -20,4 +20,12 @@ LABELS = {
     "documents.incoming_reply": _("Department reply recorded"),
     "documents.incoming_complete": _("Incoming document completed"),
     "documents.incoming_urge": _("Handlers urged"),
+    "documents.draft_create": _("Draft started"),
+    "documents.draft_revise": _("Draft version saved"),
+    "documents.draft_submit": _("Draft submitted for approval"),
+    "documents.print": _("Printing recorded"),
+    "documents.issue": _("Document issued"),
+    "documents.receipt_sign": _("Distributed document signed for"),
+    "documents.receipt_complete": _("Distributed document completed"),
+    "documents.recall": _("Distributed document recalled"),
 }

@@ -14,7 +14,6 @@ seal: the seal is stamped on paper or added by the electronic-seal system.
 
 # The layout is about Chinese typography: its comments and strings name full-width
 # marks (：（）、，) on purpose.
-# ruff: noqa: RUF003
 
 from __future__ import annotations
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhiban.documents import elements
-from zhiban.documents.models import Direction, Document, DocumentFile, DocumentType
+from zhiban.documents.models import (
+    Direction,
+    Document,
+    DocumentFile,
+    DocumentType,
+    DraftTemplate,
+)
 from zhiban.documents.models import Urgency as DocumentUrgency
 from zhiban.documents.services import secrecy_levels
 from zhiban.documents.services.circulation import MAX_OPINION_LENGTH
@@ -327,3 +334,131 @@ class ReplyForm(BootstrapMixin, forms.Form):
     """A department's reply (承办), or the reply to the sender (答复)."""
 
     reply = forms.CharField(label=_("reply"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- drafting and distribution (发文) ------------------------------------------------
+
+
+class DraftForm(BootstrapMixin, forms.Form):
+    """A new draft: its type and title, and the text typed, from a template or a .docx."""
+
+    document_type = forms.ChoiceField(
+        label=_("document type"), choices=DocumentType.choices
+    )
+    template = forms.ModelChoiceField(
+        label=_("start from a template"),
+        queryset=DraftTemplate.objects.none(),
+        required=False,
+        empty_label=_("— none —"),
+    )
+    title = forms.CharField(
+        label=pgettext_lazy("document", "title"),
+        max_length=elements.TITLE_MAX_LENGTH,
+        help_text=_("A title ends with its document type, e.g. 关于……的通知."),
+    )
+    main_recipients = forms.CharField(
+        label=_("main recipients"), required=False, max_length=500
+    )
+    urgency = forms.ChoiceField(
+        label=_("urgency"),
+        choices=[("", _("Ordinary")), *DocumentUrgency.choices],
+        required=False,
+    )
+    body = forms.CharField(
+        label=_("body"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+    docx = forms.FileField(
+        label=_("or upload a Word file (.docx)"),
+        required=False,
+        help_text=_("Its text becomes the body; the file is kept with the version."),
+    )
+
+    def __init__(self, *args: Any, unit_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        templates = DraftTemplate.objects.filter(is_active=True)
+        templates = templates.filter(
+            models.Q(unit__isnull=True) | models.Q(unit_id=unit_id)
+        )
+        field = self.fields["template"]
+        field.queryset = templates  # type: ignore[attr-defined]
+        field.label_from_instance = lambda t: (  # type: ignore[attr-defined]
+            f"{DocumentType(t.document_type).label} · {t.name}"
+            if t.document_type in DocumentType.values
+            else t.name
+        )
+
+
+class ReviseForm(BootstrapMixin, forms.Form):
+    """The next version of a draft."""
+
+    title = forms.CharField(
+        label=pgettext_lazy("document", "title"), max_length=elements.TITLE_MAX_LENGTH
+    )
+    body = forms.CharField(
+        label=_("body"), required=False, widget=forms.Textarea(attrs={"rows": 12})
+    )
+    note = forms.CharField(label=_("what changed"), required=False, max_length=200)
+    docx = forms.FileField(label=_("or upload a Word file (.docx)"), required=False)
+
+
+class SubmitForm(BootstrapMixin, forms.Form):
+    """Submit a draft for approval: countersigning departments, importance."""
+
+    countersign_departments = DepartmentsChoiceField(
+        label=_("countersigning departments (会签)"),
+        queryset=Department.objects.filter(is_active=True).select_related("unit"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("Their heads countersign after the office's check."),
+    )
+    important = forms.BooleanField(
+        label=_("important: the principal leader signs it off"), required=False
+    )
+
+    def __init__(self, *args: Any, unit_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if unit_id is not None:
+            field = self.fields["countersign_departments"]
+            field.queryset = field.queryset.filter(unit_id=unit_id)  # type: ignore[attr-defined]
+
+
+class PrintForm(BootstrapMixin, forms.Form):
+    """The printing of a numbered document (印制)."""
+
+    copies = forms.IntegerField(label=_("copies printed"), min_value=1, max_value=10000)
+    printed_on = forms.DateField(
+        label=_("date printed"), required=False, widget=DATE_WIDGET
+    )
+
+
+class IssueForm(BootstrapMixin, forms.Form):
+    """Issue the document to subordinate units and internal departments (核发)."""
+
+    units = forms.ModelMultipleChoiceField(
+        label=_("units"),
+        queryset=Unit.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    departments = DepartmentsChoiceField(
+        label=_("departments"),
+        queryset=Department.objects.filter(is_active=True).select_related("unit"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+
+    def __init__(self, *args: Any, unit_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if unit_id is not None:
+            units = self.fields["units"]
+            units.queryset = units.queryset.exclude(pk=unit_id)  # type: ignore[attr-defined]
+            departments = self.fields["departments"]
+            departments.queryset = departments.queryset.filter(unit_id=unit_id)  # type: ignore[attr-defined]
+
+
+class RecallForm(BootstrapMixin, forms.Form):
+    """Recall the document from one recipient (撤回)."""
+
+    reason = forms.CharField(label=_("reason for the recall"), max_length=500)

@@ -29,10 +29,13 @@ from zhiban.documents.models import (
     INCOMING_WORK_KIND,
     Circulation,
     CirculationReader,
+    DistributionRecipient,
     Document,
+    DocumentApproval,
     DocumentEvent,
     DocumentFile,
     DocumentNumber,
+    DraftVersion,
     IncomingStep,
     NumberSeries,
     Stage,
@@ -58,6 +61,7 @@ def documents_visible_q(user: Any) -> Q:
         | Q(paper_holder=user)
         | Q(pk__in=_circulated_to(user))
         | Q(pk__in=_handled_by(user))
+        | Q(pk__in=_in_approval_of(user))
     )
     if user.primary_department_id:
         own |= Q(department_id=user.primary_department_id)
@@ -303,3 +307,53 @@ def incoming_step_for(
             if step.stage in office:
                 return step
     return None
+
+
+# --- drafting and distribution ------------------------------------------------------
+
+
+def draft_versions(*, document: Document) -> list[DraftVersion]:
+    """Return a draft's versions, newest first, with their authors."""
+    return list(document.versions.select_related("author", "file").order_by("-number"))
+
+
+def document_approvals(*, document: Document) -> list[DocumentApproval]:
+    """Return the submissions of a draft to the outgoing flow, newest first."""
+    return list(
+        document.approvals.select_related("instance", "version").order_by(
+            "-submitted_at", "-id"
+        )
+    )
+
+
+def document_recipients(*, document: Document) -> list[DistributionRecipient]:
+    """Return every recipient the document was issued to, with its copy's stage."""
+    return list(
+        DistributionRecipient.objects.filter(source=document)
+        .select_related("unit", "department", "signed_by", "recalled_by", "incoming")
+        .order_by("distribution__created_at", "id")
+    )
+
+
+def recipient_of(*, document: Document) -> DistributionRecipient | None:
+    """Return the distribution row a recipient's copy came from, if any."""
+    return (
+        DistributionRecipient.objects.filter(incoming=document)
+        .select_related("source", "source__unit", "signed_by", "department")
+        .first()
+    )
+
+
+def _in_approval_of(user: Any) -> QuerySet[DocumentApproval, Any]:
+    # A subquery: the drafts whose approval the user holds (or held) a turn in.
+    return DocumentApproval.objects.filter(
+        Q(instance__tasks__assignee=user) | Q(instance__tasks__on_behalf_of=user)
+    ).values("document_id")
+
+
+def department_head_id(department: Department) -> int | None:
+    """Return the id of the department's head, or None."""
+    from zhiban.org.selectors import department_head_for
+
+    head = department_head_for(department)
+    return head.pk if head is not None else None

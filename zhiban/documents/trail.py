@@ -82,4 +82,65 @@ def describe(kind: str, data: dict[str, Any]) -> str:
         return _("Replied to the sender and completed")
     if kind == "incoming_urge":
         return _("Urged %(people)s") % {"people": "、".join(data.get("people", []))}
+    return _describe_outgoing(kind, data)
+
+
+def _describe_outgoing(kind: str, data: dict[str, Any]) -> str:
+    """Word the steps of drafting, approval and distribution."""
+    simple = {
+        "draft": _("Draft started (version 1)"),
+        "receipt": _("Signed for"),
+        "recalled": _("Recalled by the sender"),
+        "receipt_complete": _("Handled and completed by the department"),
+    }
+    if kind in simple:
+        return str(simple[kind])
+    if kind == "draft_revise":
+        return _("Version %(n)s saved") % {"n": data.get("version", "")}
+    if kind == "draft_submit":
+        people = "、".join(data.get("countersigners", []))
+        if people:
+            return _(
+                "Version %(n)s submitted for approval; countersigning: %(people)s"
+            ) % {
+                "n": data.get("version", ""),
+                "people": people,
+            }
+        return _("Version %(n)s submitted for approval") % {
+            "n": data.get("version", "")
+        }
+    if kind == "signed":
+        return _("Signed off by %(leader)s on %(on)s") % {
+            "leader": data.get("leader", ""),
+            "on": data.get("on", ""),
+        }
+    if kind == "approval_ended":
+        labels = {
+            "rejected": _("Approval rejected: back to drafting"),
+            "withdrawn": _("Approval withdrawn: back to drafting"),
+            "revoked": _("Approval revoked: back to drafting"),
+        }
+        return str(labels.get(data.get("status", ""), kind))
+    if kind == "print":
+        return _("Printed: %(copies)s copies on %(on)s") % {
+            "copies": data.get("copies", ""),
+            "on": data.get("on", ""),
+        }
+    if kind == "issue":
+        return _("Issued to %(recipients)s") % {
+            "recipients": "、".join(data.get("recipients", []))
+        }
+    if kind == "received_from":
+        return _("Received from %(sender)s (%(number)s)") % {
+            "sender": data.get("sender", ""),
+            "number": data.get("number", ""),
+        }
+    if kind == "recipient_signed":
+        return _("%(recipient)s signed for it") % {
+            "recipient": data.get("recipient", "")
+        }
+    if kind == "recall":
+        return _("Recalled from %(recipient)s") % {
+            "recipient": data.get("recipient", "")
+        }
     return kind

@@ -131,6 +131,7 @@ def ensure_flow(
     description: str,
     body: dict[str, Any],
     form: list[dict[str, Any]],
+    startable: bool = True,
     now: datetime.datetime | None = None,
 ) -> bool:
     """Create the flow (draft and published version 1) unless its code exists.
@@ -150,7 +151,7 @@ def ensure_flow(
             kind=kind,
             group=group,
             description=description,
-            startable=True,
+            startable=startable,
             draft={"definition": dict(body), "form": [dict(f) for f in form]},
             draft_updated_at=at,
             is_active=True,

@@ -1,4 +1,4 @@
-"""Official documents (公文): registers, numbering, files, trail and circulation."""
+"""Official documents (公文): registers, drafting, numbering, distribution, circulation."""
 
 from zhiban.documents.models.circulation import (
     CIRCULATION_WORK_KIND,
@@ -11,6 +11,16 @@ from zhiban.documents.models.handling import (
     Stage,
 )
 from zhiban.documents.models.numbering import DocumentNumber, NumberSeries
+from zhiban.documents.models.outgoing import (
+    OUTGOING_FLOW_CODE,
+    OUTGOING_FLOW_KIND,
+    RECEIPT_WORK_KIND,
+    Distribution,
+    DistributionRecipient,
+    DocumentApproval,
+    DraftTemplate,
+    DraftVersion,
+)
 from zhiban.documents.models.registers import (
     NATIONAL_SECRECY_LEVELS,
     Direction,
@@ -26,14 +36,22 @@ __all__ = [
     "CIRCULATION_WORK_KIND",
     "INCOMING_WORK_KIND",
     "NATIONAL_SECRECY_LEVELS",
+    "OUTGOING_FLOW_CODE",
+    "OUTGOING_FLOW_KIND",
+    "RECEIPT_WORK_KIND",
     "Circulation",
     "CirculationReader",
     "Direction",
+    "Distribution",
+    "DistributionRecipient",
     "Document",
+    "DocumentApproval",
     "DocumentEvent",
     "DocumentFile",
     "DocumentNumber",
     "DocumentType",
+    "DraftTemplate",
+    "DraftVersion",
     "IncomingStep",
     "NumberSeries",
     "Stage",

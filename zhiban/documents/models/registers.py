@@ -67,9 +67,15 @@ class Document(TimeStampedModel):
     class State(models.TextChoices):
         REGISTERED = "registered", _("Registered")  # 已登记
         DRAFTING = "drafting", _("Drafting")  # 拟稿中
+        REVIEWING = "reviewing", _("In approval")  # 审核中
+        SIGNED = "signed", _("Signed off")  # 已签发
         NUMBERED = "numbered", _("Numbered")  # 已编号
+        PRINTED = "printed", _("Printed")  # 已印制
         ISSUED = "issued", _("Issued")  # 已核发
         CLOSED = "closed", _("Closed")  # 已办结
+        # A copy distributed to a recipient, before and after its 签收.
+        AWAITING_RECEIPT = "awaiting_receipt", _("Awaiting sign-for")  # 待签收
+        RECALLED = "recalled", _("Recalled by the sender")  # 已撤回
 
     direction = models.CharField(
         _("direction"), max_length=16, choices=Direction.choices

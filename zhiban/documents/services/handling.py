@@ -355,6 +355,9 @@ def incoming_complete(
         locked.stage = Stage.DONE
         locked.state = Document.State.CLOSED
         locked.save(update_fields=["stage", "state", "updated_at"])
+        from zhiban.documents.services.distribution import recipient_handled
+
+        recipient_handled(locked)  # a distributed copy: tell the sender's table
         record_event(
             locked, by=by, kind="incoming_complete", data={}, note=reply_to_sender
         )

@@ -164,6 +164,12 @@ def number_allocate(
                 },
                 code="series_type",
             )
+        if locked.approvals.exists() and locked.state != Document.State.SIGNED:
+            raise DomainError(
+                _("A draft is numbered once it is signed off (it is %(state)s).")
+                % {"state": locked.get_state_display()},
+                code="number_not_signed",
+            )
         live = locked.numbers.filter(status=DocumentNumber.Status.ALLOCATED).first()
         if live is not None:
             raise DomainError(
@@ -234,11 +240,18 @@ def number_void(*, number: DocumentNumber, by: User, reason: str) -> DocumentNum
         locked.voided_by = by
         locked.voided_at = timezone.now()
         locked.save(update_fields=["status", "void_reason", "voided_by", "voided_at"])
+        # A signed draft goes back to waiting for its number; a register entry to
+        # drafting. A printed copy under the voided number is no longer valid.
+        back = (
+            Document.State.SIGNED
+            if document.approvals.exists()
+            else Document.State.DRAFTING
+        )
         Document.objects.filter(pk=document.pk).update(
-            document_number="", state=Document.State.DRAFTING, updated_at=timezone.now()
+            document_number="", state=back, updated_at=timezone.now()
         )
         document.document_number = ""
-        document.state = Document.State.DRAFTING
+        document.state = back
         document_index(document)
         record_event(
             document,

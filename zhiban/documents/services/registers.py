@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from zhiban.audit.services import audit_record
 from zhiban.core.errors import DomainError, PermissionDeniedError
-from zhiban.core.files import inspect_upload
+from zhiban.core.files import Intake, inspect_upload
 from zhiban.documents import elements, policies
 from zhiban.documents.models import (
     Direction,
@@ -287,6 +287,25 @@ def document_paper_handover(
 # --- files ---------------------------------------------------------------------
 
 
+def file_store(
+    document: Document, *, by: User, role: str, stream: IO[bytes], intake: Intake
+) -> DocumentFile:
+    """Write an inspected upload as a file of the document (caller's transaction)."""
+    attached = DocumentFile(
+        document=document,
+        role=role,
+        original_name=intake.name[:200],
+        size=intake.size,
+        sha256=intake.sha256,
+        content_type=intake.content_type,
+        uploaded_by=by,
+    )
+    stream.seek(0)
+    attached.file.save(intake.name, File(stream), save=False)
+    attached.save()
+    return attached
+
+
 def document_file_add(
     *,
     document: Document,
@@ -307,18 +326,7 @@ def document_file_add(
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if locked.is_classified:  # classified in the meantime
             raise DomainError(classified_refusal(locked), code="classified_no_content")
-        attached = DocumentFile(
-            document=locked,
-            role=role,
-            original_name=intake.name[:200],
-            size=intake.size,
-            sha256=intake.sha256,
-            content_type=intake.content_type,
-            uploaded_by=by,
-        )
-        stream.seek(0)
-        attached.file.save(intake.name, File(stream), save=False)
-        attached.save()
+        attached = file_store(locked, by=by, role=role, stream=stream, intake=intake)
         record_event(
             locked,
             by=by,

@@ -20,6 +20,17 @@ from zhiban.documents.views.entries import (
 )
 from zhiban.documents.views.formal import formal_pdf
 from zhiban.documents.views.handling import incoming_act, incoming_urge
+from zhiban.documents.views.outgoing import (
+    distribution_recall,
+    document_issue,
+    document_print,
+    draft_compare,
+    draft_create,
+    draft_revise,
+    draft_submit,
+    receipt_complete,
+    receipt_sign,
+)
 from zhiban.documents.views.registers import register, register_export
 from zhiban.documents.views.series import series_create, series_edit, series_list
 
@@ -27,9 +38,16 @@ __all__ = [
     "circulation_close",
     "circulation_opinion",
     "circulation_start",
+    "distribution_recall",
     "document_create",
     "document_detail",
     "document_edit",
+    "document_issue",
+    "document_print",
+    "draft_compare",
+    "draft_create",
+    "draft_revise",
+    "draft_submit",
     "file_add",
     "file_download",
     "formal_pdf",
@@ -38,6 +56,8 @@ __all__ = [
     "number_allocate",
     "number_void",
     "paper_handover",
+    "receipt_complete",
+    "receipt_sign",
     "register",
     "register_export",
     "series_create",

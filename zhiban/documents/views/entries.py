@@ -34,6 +34,7 @@ from zhiban.documents.views._common import (
     show_errors,
     user_of,
 )
+from zhiban.documents.views.outgoing import outgoing_context
 from zhiban.org.views.picker import chosen_people
 
 # --- one entry -------------------------------------------------------------------
@@ -144,6 +145,7 @@ def detail_page(
     paper_form: PaperForm | None = None,
     circulation: dict[str, Any] | None = None,
     handling: dict[str, Any] | None = None,
+    outgoing: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """Render the document page, with the forms a refused action sends back."""
@@ -176,6 +178,7 @@ def detail_page(
         else "",
         **(circulation or circulation_context(user=user, document=document)),
         **(handling or handling_context(user=user, document=document)),
+        **(outgoing or outgoing_context(user=user, document=document)),
     }
     return render(request, "documents/document_detail.html", context, status=status)
 

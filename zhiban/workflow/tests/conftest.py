@@ -40,7 +40,13 @@ def publish(
     )
 
 
-DEFAULT_FLOW_CODES = ("seal_use", "vehicle_use", "request", "general")
+DEFAULT_FLOW_CODES = (
+    "seal_use",
+    "vehicle_use",
+    "request",
+    "general",
+    "document_outgoing",
+)
 
 
 @pytest.fixture(autouse=True)
