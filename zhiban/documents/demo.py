@@ -167,6 +167,7 @@ def seed_demo_documents(
                     document=document, series=series[code], by=clerk, year=today.year
                 )
         created.append(document)
+    created.extend(_seed_outgoing_draft(people, departments))
     secret = people.get("qianyu")
     if secret is not None:
         created.append(
@@ -189,3 +190,47 @@ def seed_demo_documents(
             )
         )
     return created
+
+
+def _seed_outgoing_draft(
+    people: Mapping[str, User], departments: Mapping[str, Department]
+) -> list[Document]:
+    """A draft of the safety department, approved by its head, now at 核稿."""
+    from zhiban.documents.services import drafting
+    from zhiban.workflow.models import FlowDefinition
+    from zhiban.workflow.services import instance_act
+
+    drafter, head = people.get("linbo"), people.get("songjian")
+    if drafter is None or head is None:
+        return []
+    if not FlowDefinition.objects.filter(code="document_outgoing").exists():
+        return []
+    document = drafting.draft_create(
+        by=drafter,
+        document_type="notice",
+        title="关于开展冬季安全生产大检查的通知",
+        main_recipients="集团所属各单位，集团公司各部门",
+        body="为切实做好冬季安全生产工作，防范遏制各类事故，"
+        "经研究，决定在集团范围内开展冬季安全生产大检查。现将有关事项通知如下：\n"
+        "一、检查范围\n集团所属各煤矿、电厂及在建项目。\n"
+        "二、检查重点\n防火、防冻、防滑、防中毒，以及重大危险源管控情况。\n"
+        "三、时间安排\n各单位于12月10日前完成自查，集团于12月20日前组织抽查。",
+    )
+    drafting.draft_revise(
+        document=document,
+        by=drafter,
+        title=document.title,
+        body=document.body + "\n四、工作要求\n请各单位于12月12日前报送自查报告。",
+        note="补充工作要求",
+    )
+    countersign = [departments[code] for code in ("YN-SC",) if code in departments]
+    approval = drafting.draft_submit(
+        document=document, by=drafter, countersign_departments=countersign
+    )
+    instance_act(
+        instance_id=approval.instance.pk,
+        kind="approve",
+        by=head,
+        payload={"opinion": "同意，请办公室核稿。"},
+    )
+    return [document]

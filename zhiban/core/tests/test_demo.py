@@ -131,6 +131,19 @@ def test_work_items_are_urgent_overdue_due_soon_and_delegated(seeded):
 
 
 @pytest.mark.django_db
+def test_a_draft_waits_for_the_office_check(seeded):
+    from zhiban.documents.models import Document
+    from zhiban.workflow.models import FlowTask
+
+    draft = Document.objects.get(state=Document.State.REVIEWING)
+    assert draft.versions.count() == 2
+    task = FlowTask.objects.get(
+        instance__document_approval__document=draft, state=FlowTask.State.OPEN
+    )
+    assert (task.node_name, task.assignee.username) == ("核稿", "chenjing")
+
+
+@pytest.mark.django_db
 def test_seeding_refuses_with_debug_off_and_writes_nothing(db, settings):
     settings.DEBUG = False
     before = _counts()
