@@ -1,5 +1,7 @@
 """The documents API: the registers, one entry, numbering, files and number series.
 
+Drafting, approval, printing, issue and 签收 are in ``api_outgoing``.
+
 The same selectors and services as the pages: a register entry the user may not see
 is a 404, a refusal is a 400 by field, and a refusal because the document has moved
 on (numbered already, classified) is a 409 with its code.
@@ -27,6 +29,7 @@ from rest_framework.routers import BaseRouter
 
 from zhiban.core.errors import DomainError, PermissionDeniedError
 from zhiban.documents import policies, selectors, services
+from zhiban.documents.api_outgoing import OutgoingActions
 from zhiban.documents.models import (
     Direction,
     Document,
@@ -315,6 +318,7 @@ def _filters(query: Any) -> selectors.RegisterFilters:
     ),
 )
 class DocumentViewSet(
+    OutgoingActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet[Document],
