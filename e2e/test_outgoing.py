@@ -10,6 +10,7 @@ outgoing-receipt, outgoing-signed-for, outgoing-distribution.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -155,4 +156,10 @@ def test_draft_approve_number_print_issue_and_sign_for(
     expect(statuses.nth(0)).to_have_text("已阅")
     expect(statuses.nth(1)).to_have_text("已阅")
     shot(page, "outgoing-distribution")
+    form = page.request.get(f"/documents/{document.pk}/handling-form.pdf")
+    assert form.status == 200
+    assert form.body()[:5] == b"%PDF-"
+    (Path(__file__).parent / "artifacts" / "outgoing-handling-form.pdf").write_bytes(
+        form.body()
+    )
     console.assert_clean(expected_statuses=(400,))

@@ -24,6 +24,11 @@ urlpatterns = [
     ),
     path("<int:pk>/edit/", views.document_edit, name="edit"),
     path("<int:pk>/formal.pdf", views.formal_pdf, name="formal_pdf"),
+    path(
+        "<int:pk>/handling-form.pdf",
+        views.handling_form_pdf,
+        name="handling_form_pdf",
+    ),
     path("<int:pk>/number/", views.number_allocate, name="number_allocate"),
     path("numbers/<int:pk>/void/", views.number_void, name="number_void"),
     path("<int:pk>/files/", views.file_add, name="file_add"),

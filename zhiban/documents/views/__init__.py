@@ -18,7 +18,7 @@ from zhiban.documents.views.entries import (
     number_void,
     paper_handover,
 )
-from zhiban.documents.views.formal import formal_pdf
+from zhiban.documents.views.formal import formal_pdf, handling_form_pdf
 from zhiban.documents.views.handling import incoming_act, incoming_urge
 from zhiban.documents.views.outgoing import (
     distribution_recall,
@@ -51,6 +51,7 @@ __all__ = [
     "file_add",
     "file_download",
     "formal_pdf",
+    "handling_form_pdf",
     "incoming_act",
     "incoming_urge",
     "number_allocate",

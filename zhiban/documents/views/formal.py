@@ -8,7 +8,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from zhiban.core.errors import DomainError
-from zhiban.documents import formal, selectors
+from zhiban.documents import formal, handling_form, selectors
 from zhiban.documents.views._common import user_of
 
 
@@ -25,6 +25,23 @@ def formal_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         )
     disposition = content_disposition_header(
         as_attachment=False, filename=f"{document.title}.pdf"
+    )
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": disposition or "inline"},
+    )
+
+
+@login_required
+@require_GET
+def handling_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return the printable handling form (文件处理单) with every opinion."""
+    user = user_of(request)
+    document = selectors.document_get_for(user=user, pk=pk)
+    pdf = handling_form.handling_form_pdf(document, printed_by=user)
+    disposition = content_disposition_header(
+        as_attachment=False, filename=f"{document.title}-处理单.pdf"
     )
     return HttpResponse(
         pdf,
