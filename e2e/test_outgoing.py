@@ -5,7 +5,8 @@ numbers, prints and issues the formal copy; a mine and a department sign for it.
 
 Screenshots at desktop and phone width: outgoing-draft-new, outgoing-draft,
 outgoing-compare, outgoing-approval, outgoing-signed, outgoing-issued,
-outgoing-receipt, outgoing-signed-for, outgoing-distribution.
+outgoing-receipt, outgoing-signed-for, outgoing-distribution,
+outgoing-ready-to-file.
 """
 
 from __future__ import annotations
@@ -162,4 +163,8 @@ def test_draft_approve_number_print_issue_and_sign_for(
     (Path(__file__).parent / "artifacts" / "outgoing-handling-form.pdf").write_bytes(
         form.body()
     )
+    page.get_by_test_id("ready-to-file").click()
+    expect(page.get_by_test_id("ready-to-file-badge")).to_be_visible()
+    expect(page.get_by_test_id("document-files")).to_contain_text("定稿")
+    shot(page, "outgoing-ready-to-file")
     console.assert_clean(expected_statuses=(400,))

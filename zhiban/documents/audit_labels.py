@@ -28,4 +28,5 @@ LABELS = {
     "documents.receipt_sign": _("Distributed document signed for"),
     "documents.receipt_complete": _("Distributed document completed"),
     "documents.recall": _("Distributed document recalled"),
+    "documents.ready_to_file": _("Document marked ready to file"),
 }

@@ -92,6 +92,7 @@ def _describe_outgoing(kind: str, data: dict[str, Any]) -> str:
         "receipt": _("Signed for"),
         "recalled": _("Recalled by the sender"),
         "receipt_complete": _("Handled and completed by the department"),
+        "ready_to_file": _("Marked ready to file"),
     }
     if kind in simple:
         return str(simple[kind])

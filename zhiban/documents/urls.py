@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/issue/", views.document_issue, name="issue"),
     path("<int:pk>/sign-for/", views.receipt_sign, name="receipt_sign"),
     path("<int:pk>/complete/", views.receipt_complete, name="receipt_complete"),
+    path("<int:pk>/ready-to-file/", views.ready_to_file, name="ready_to_file"),
     path(
         "recipients/<int:pk>/recall/",
         views.distribution_recall,

@@ -184,6 +184,19 @@ class Document(TimeStampedModel):
     paper_location = models.CharField(
         _("paper copy kept at"), max_length=200, blank=True
     )
+    # Marked ready to file (待归档): its 正本, 定稿, handling form and trail are kept
+    # together for the archives module.
+    ready_to_file_at = models.DateTimeField(
+        _("ready to file since"), null=True, blank=True
+    )
+    ready_to_file_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked ready to file by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("document")
@@ -272,6 +285,8 @@ class DocumentFile(models.Model):
         BODY = "body", _("Body")  # 正文
         ATTACHMENT = "attachment", _("Attachment")  # 附件
         FORMAL = "formal", _("Formal copy")  # 正本
+        FINAL_DRAFT = "final_draft", _("Final draft")  # 定稿
+        HANDLING_FORM = "handling_form", _("Handling form")  # 文件处理单
 
     document = models.ForeignKey(
         Document,

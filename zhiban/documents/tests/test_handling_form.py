@@ -74,3 +74,39 @@ def test_someone_who_may_not_see_the_document_gets_404(org):
         reverse("documents:handling_form_pdf", args=[document.pk])
     )
     assert response.status_code == 404
+
+
+def test_a_finished_document_is_marked_ready_to_file_with_its_papers(org):
+    from zhiban.core.errors import DomainError
+    from zhiban.documents.models import DocumentFile
+    from zhiban.documents.services.filing import document_ready_to_file
+    from zhiban.documents.tests.test_outgoing import issued
+
+    people = org["people"]
+    document = issued(org)
+    with pytest.raises(DomainError) as caught:
+        document_ready_to_file(document=document, by=people["clerk"])
+    assert caught.value.code == "not_finished"  # printed, not yet issued
+    from zhiban.documents.services import distribution
+
+    distribution.document_issue(
+        document=document, by=people["clerk"], units=[org["mine"]]
+    )
+    response = client_for(people["clerk"]).post(
+        reverse("documents:ready_to_file", args=[document.pk])
+    )
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.ready_to_file_at is not None
+    roles = set(document.files.values_list("role", flat=True))
+    assert roles == {
+        DocumentFile.Role.FORMAL,
+        DocumentFile.Role.FINAL_DRAFT,
+        DocumentFile.Role.HANDLING_FORM,
+    }
+    final = document.files.get(role=DocumentFile.Role.FINAL_DRAFT).file.read()
+    assert document.body.encode() in final
+    with pytest.raises(DomainError) as again:
+        document_ready_to_file(document=document, by=people["clerk"])
+    assert again.value.code == "already_ready"
+    assert document.events.filter(kind="ready_to_file").count() == 1

@@ -28,6 +28,7 @@ from zhiban.documents.views.outgoing import (
     draft_create,
     draft_revise,
     draft_submit,
+    ready_to_file,
     receipt_complete,
     receipt_sign,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "number_allocate",
     "number_void",
     "paper_handover",
+    "ready_to_file",
     "receipt_complete",
     "receipt_sign",
     "register",

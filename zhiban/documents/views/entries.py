@@ -28,6 +28,7 @@ from zhiban.documents.models import (
     DocumentFile,
     DocumentNumber,
 )
+from zhiban.documents.services.filing import is_finished
 from zhiban.documents.views._common import (
     circulation_context,
     handling_context,
@@ -167,6 +168,9 @@ def detail_page(
         "files": selectors.document_files(document=document),
         "trail": selectors.document_trail(document=document),
         "can_edit": can_edit,
+        "can_file": can_edit
+        and document.ready_to_file_at is None
+        and is_finished(document),
         "series": series,
         "number_form": number_form
         or NumberForm(series=series, year=timezone.localdate().year),

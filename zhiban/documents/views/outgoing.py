@@ -357,3 +357,20 @@ def receipt_complete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("documents:detail", pk=document.pk)
     messages.success(request, _("Completed."))
     return redirect("documents:detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def ready_to_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a finished document ready for the archive."""
+    from zhiban.documents.services.filing import document_ready_to_file
+
+    user = user_of(request)
+    document = selectors.document_get_for(user=user, pk=pk)
+    try:
+        document_ready_to_file(document=document, by=user)
+    except DomainError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Marked ready to file, with its papers."))
+    return redirect("documents:detail", pk=document.pk)
