@@ -3,7 +3,7 @@ and compares, submits; the department head, the office, a countersigning departm
 the overseeing leader and the recheck approve on the engine's pages; the clerk
 numbers, prints and issues the formal copy; a mine and a department sign for it.
 
-Screenshots at desktop and phone width: outgoing-draft-new, outgoing-draft,
+Screenshots at desktop and phone width: outgoing-draft-new, outgoing-draft, outgoing-drafting-loop,
 outgoing-compare, outgoing-approval, outgoing-signed, outgoing-issued,
 outgoing-receipt, outgoing-signed-for, outgoing-distribution,
 outgoing-ready-to-file.
@@ -11,6 +11,7 @@ outgoing-ready-to-file.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,21 @@ def test_draft_approve_number_print_issue_and_sign_for(
     shot(page, "outgoing-compare")
     fits_a_phone(page)
 
-    # 送审 with the safety department countersigning.
+    # The drafting loop: the discussion held before drafting.
     page.goto(url)
+    page.get_by_test_id("note-open").click()
+    form = page.get_by_test_id("note-form")
+    form.locator("#id_kind").select_option("discussion")
+    form.locator("#id_held_on").fill(date.today().isoformat())
+    form.locator("#id_participants").fill("刘部长、陈部长、周主任")
+    form.locator("#id_text").fill(
+        "明确检查范围为集团所属各单位，12月10日前报送自查报告。"
+    )
+    page.get_by_test_id("note-save").click()
+    expect(page.get_by_test_id("draft-note")).to_contain_text("起草前研讨")
+    shot(page, "outgoing-drafting-loop")
+
+    # 送审 with the safety department countersigning.
     page.select_option(
         "#id_countersign_departments", label="集团本部 / 安全监察部 (SAF)"
     )

@@ -10,6 +10,7 @@ class DocumentsConfig(AppConfig):
         from zhiban.documents.kind import register
         from zhiban.documents.models import (
             CIRCULATION_WORK_KIND,
+            FOLLOW_UP_WORK_KIND,
             INCOMING_WORK_KIND,
             RECEIPT_WORK_KIND,
         )
@@ -19,4 +20,5 @@ class DocumentsConfig(AppConfig):
         register_work_kind(CIRCULATION_WORK_KIND, _("Document circulation"))
         register_work_kind(INCOMING_WORK_KIND, _("Incoming document handling"))
         register_work_kind(RECEIPT_WORK_KIND, _("Signing for a document"))
+        register_work_kind(FOLLOW_UP_WORK_KIND, _("Document effect follow-up"))
         register()

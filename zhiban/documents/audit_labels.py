@@ -29,4 +29,6 @@ LABELS = {
     "documents.receipt_complete": _("Distributed document completed"),
     "documents.recall": _("Distributed document recalled"),
     "documents.ready_to_file": _("Document marked ready to file"),
+    "documents.draft_note": _("Drafting note added"),
+    "documents.follow_up_done": _("Follow-up result recorded"),
 }

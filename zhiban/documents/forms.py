@@ -462,3 +462,47 @@ class RecallForm(BootstrapMixin, forms.Form):
     """Recall the document from one recipient (撤回)."""
 
     reason = forms.CharField(label=_("reason for the recall"), max_length=500)
+
+
+class DraftNoteForm(BootstrapMixin, forms.Form):
+    """One note of the drafting loop; the follow-up's person comes from a picker."""
+
+    kind = forms.ChoiceField(label=_("the note is"), choices=[])
+    version = forms.TypedChoiceField(
+        label=_("version reviewed"), coerce=int, required=False, empty_value=None
+    )
+    held_on = forms.DateField(label=_("held on"), required=False, widget=DATE_WIDGET)
+    participants = forms.CharField(
+        label=_("participants"), required=False, max_length=500
+    )
+    text = forms.CharField(
+        label=pgettext_lazy("note", "content"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Conclusions, comments, or what should be followed up."),
+    )
+    due_on = forms.DateField(
+        label=_("follow-up due on"), required=False, widget=DATE_WIDGET
+    )
+
+    def __init__(
+        self, *args: Any, versions: list[Any] | None = None, **kwargs: Any
+    ) -> None:
+        from zhiban.documents.models import DraftNote
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = DraftNote.Kind.choices  # type: ignore[attr-defined]
+        self.fields["version"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *(
+                (v.number, f"v{v.number} · {v.author.display_name}")
+                for v in versions or []
+            ),
+        ]
+
+
+class FollowUpResultForm(BootstrapMixin, forms.Form):
+    """The result of a follow-up."""
+
+    result = forms.CharField(
+        label=_("result"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )

@@ -35,6 +35,7 @@ from zhiban.documents.models import (
     DocumentEvent,
     DocumentFile,
     DocumentNumber,
+    DraftNote,
     DraftVersion,
     IncomingStep,
     NumberSeries,
@@ -62,6 +63,7 @@ def documents_visible_q(user: Any) -> Q:
         | Q(pk__in=_circulated_to(user))
         | Q(pk__in=_handled_by(user))
         | Q(pk__in=_in_approval_of(user))
+        | Q(pk__in=DraftNote.objects.filter(assignee=user).values("document_id"))
     )
     if user.primary_department_id:
         own |= Q(department_id=user.primary_department_id)
@@ -357,3 +359,10 @@ def department_head_id(department: Department) -> int | None:
 
     head = department_head_for(department)
     return head.pk if head is not None else None
+
+
+def draft_notes(*, document: Document) -> list[Any]:
+    """Return the notes of the drafting loop, oldest first."""
+    return list(
+        document.draft_notes.select_related("version", "assignee", "created_by")
+    )

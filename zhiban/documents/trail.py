@@ -93,9 +93,20 @@ def _describe_outgoing(kind: str, data: dict[str, Any]) -> str:
         "recalled": _("Recalled by the sender"),
         "receipt_complete": _("Handled and completed by the department"),
         "ready_to_file": _("Marked ready to file"),
+        "follow_up_done": _("Follow-up result recorded"),
     }
     if kind in simple:
         return str(simple[kind])
+    if kind == "draft_note":
+        from zhiban.documents.models import DraftNote
+
+        note_kind = data.get("kind", "")
+        label = (
+            DraftNote.Kind(note_kind).label
+            if note_kind in DraftNote.Kind.values
+            else note_kind
+        )
+        return _("Drafting note: %(kind)s") % {"kind": label}
     if kind == "draft_revise":
         return _("Version %(n)s saved") % {"n": data.get("version", "")}
     if kind == "draft_submit":

@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:pk>/sign-for/", views.receipt_sign, name="receipt_sign"),
     path("<int:pk>/complete/", views.receipt_complete, name="receipt_complete"),
     path("<int:pk>/ready-to-file/", views.ready_to_file, name="ready_to_file"),
+    path("<int:pk>/notes/", views.draft_note_add, name="draft_note_add"),
+    path("notes/<int:pk>/result/", views.follow_up_done, name="follow_up_done"),
     path(
         "recipients/<int:pk>/recall/",
         views.distribution_recall,

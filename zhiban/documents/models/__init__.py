@@ -12,12 +12,14 @@ from zhiban.documents.models.handling import (
 )
 from zhiban.documents.models.numbering import DocumentNumber, NumberSeries
 from zhiban.documents.models.outgoing import (
+    FOLLOW_UP_WORK_KIND,
     OUTGOING_FLOW_CODE,
     OUTGOING_FLOW_KIND,
     RECEIPT_WORK_KIND,
     Distribution,
     DistributionRecipient,
     DocumentApproval,
+    DraftNote,
     DraftTemplate,
     DraftVersion,
 )
@@ -34,6 +36,7 @@ from zhiban.documents.models.registers import (
 
 __all__ = [
     "CIRCULATION_WORK_KIND",
+    "FOLLOW_UP_WORK_KIND",
     "INCOMING_WORK_KIND",
     "NATIONAL_SECRECY_LEVELS",
     "OUTGOING_FLOW_CODE",
@@ -50,6 +53,7 @@ __all__ = [
     "DocumentFile",
     "DocumentNumber",
     "DocumentType",
+    "DraftNote",
     "DraftTemplate",
     "DraftVersion",
     "IncomingStep",

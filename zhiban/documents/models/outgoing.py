@@ -268,3 +268,76 @@ class DistributionRecipient(models.Model):
     def is_live(self) -> bool:
         """Return whether the recipient still holds the document (not recalled)."""
         return self.status != self.Status.RECALLED
+
+
+# The kind of work item a follow-up after issue opens (效果跟踪).
+FOLLOW_UP_WORK_KIND = "document_follow_up"
+
+
+class DraftNote(models.Model):
+    """One step of the drafting loop (文稿撰写闭环) around an outgoing document.
+
+    Before drafting, a discussion (研讨: participants and conclusions); on a version,
+    a collective review comment (集体审稿); the meeting where the draft was presented
+    (会议审议); after issue, a follow-up on the document's effect with a due date and
+    a person, which becomes their work item until they record the result (效果跟踪).
+    """
+
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", _("Pre-draft discussion")  # 起草前研讨
+        REVIEW = "review", _("Collective review")  # 集体审稿
+        MEETING = "meeting", _("Presented at a meeting")  # 会议审议
+        FOLLOW_UP = "follow_up", _("Effect follow-up")  # 效果跟踪
+
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name=_("document"),
+        on_delete=models.CASCADE,
+        related_name="draft_notes",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    version = models.ForeignKey(
+        DraftVersion,
+        verbose_name=_("version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notes",
+    )
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    participants = models.CharField(_("participants"), max_length=500, blank=True)
+    text = models.TextField(pgettext_lazy("note", "content"))
+    # A follow-up's person and due date, and the result they recorded.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("follow-up by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    result = models.TextField(_("result"), blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("drafting note")
+        verbose_name_plural = _("drafting notes")
+        ordering: ClassVar = ["created_at", "id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~Q(kind="follow_up")
+                | (Q(assignee__isnull=False) & Q(due_on__isnull=False)),
+                name="draft_note_follow_up_has_person_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.document_id}"

@@ -17,6 +17,7 @@ from zhiban.documents import selectors
 from zhiban.documents.drafting_compare import compare_summary, compare_versions
 from zhiban.documents.forms import (
     DraftForm,
+    DraftNoteForm,
     IssueForm,
     PrintForm,
     RecallForm,
@@ -43,6 +44,7 @@ def outgoing_context(
     print_form: PrintForm | None = None,
     issue_form: IssueForm | None = None,
     recall_errors: dict[int, list[str]] | None = None,
+    note_form: Any = None,
 ) -> dict[str, Any]:
     """Return what the document page shows of drafting and distribution."""
     recipient = selectors.recipient_of(document=document)
@@ -91,6 +93,8 @@ def outgoing_context(
         "recipients": selectors.document_recipients(document=document),
         "can_recall": keeps,
         "recall_errors": recall_errors or {},
+        "notes": selectors.draft_notes(document=document),
+        "note_form": note_form or DraftNoteForm(versions=versions),
     }
     return context
 
@@ -373,4 +377,64 @@ def ready_to_file(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("Marked ready to file, with its papers."))
+    return redirect("documents:detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def draft_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a note to the drafting loop."""
+    from zhiban.documents.forms import DraftNoteForm
+    from zhiban.documents.services.drafting_loop import draft_note_add as add
+    from zhiban.org.views.picker import chosen_people
+
+    user = user_of(request)
+    document = selectors.document_get_for(user=user, pk=pk)
+    versions = selectors.draft_versions(document=document)
+    form = DraftNoteForm(request.POST, versions=versions)
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = chosen_people(request.POST.getlist("assignee"))
+        version = next((v for v in versions if v.number == data["version"]), None)
+        try:
+            add(
+                document=document,
+                by=user,
+                kind=data["kind"],
+                text=data["text"],
+                version=version,
+                held_on=data["held_on"],
+                participants=data["participants"],
+                assignee=chosen[0] if chosen else None,
+                due_on=data["due_on"],
+            )
+        except DomainError as error:  # a permission refusal too: said on the form
+            show_errors(form, error)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect("documents:detail", pk=document.pk)
+    return _detail(request, document, note_form=form)
+
+
+@login_required
+@require_POST
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the result of a follow-up."""
+    from zhiban.documents.forms import FollowUpResultForm
+    from zhiban.documents.models import DraftNote
+    from zhiban.documents.services.drafting_loop import follow_up_done as done
+
+    user = user_of(request)
+    note = get_object_or_404(DraftNote.objects.select_related("document"), pk=pk)
+    document = selectors.document_get_for(user=user, pk=note.document_id)
+    form = FollowUpResultForm(request.POST)
+    if form.is_valid():
+        try:
+            done(note=note, by=user, result=form.cleaned_data["result"])
+        except DomainError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Result recorded."))
+    else:
+        messages.error(request, _("Say what the result was."))
     return redirect("documents:detail", pk=document.pk)
