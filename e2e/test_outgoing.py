@@ -11,6 +11,7 @@ outgoing-ready-to-file.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ def test_draft_approve_number_print_issue_and_sign_for(
     page.wait_for_url("**/documents/draft/")
     page.select_option("#id_template", label="通知 · 通知（部署工作）")
     expect(page.locator("#id_title")).to_have_value("关于××××的通知")
+    expect(page.locator("#id_body")).to_have_value(re.compile("现将有关事项通知如下"))
     page.fill("#id_title", "关于开展冬季安全生产大检查")
     shot(page, "outgoing-draft-new")
     page.get_by_test_id("draft-save").click()

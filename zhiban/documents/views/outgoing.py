@@ -146,7 +146,12 @@ def draft_create(request: HttpRequest) -> HttpResponse:
             "nav_active": "documents",
             "form": form,
             "templates": {
-                str(t.pk): {"type": t.document_type, "title": t.title}
+                str(t.pk): {
+                    "type": t.document_type,
+                    "title": t.title,
+                    "recipients": t.main_recipients,
+                    "body": t.body,
+                }
                 for t in form.fields["template"].queryset  # type: ignore[attr-defined]
             },
         },

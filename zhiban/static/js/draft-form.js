@@ -1,16 +1,21 @@
-// The new-draft page: choosing a template sets the document type and, if the
-// title is still empty, the template's title for the drafter to complete.
+// The new-draft page: choosing a template sets the document type and fills the
+// title, main recipients and body where they are still empty, for the drafter to
+// complete (×××× marks what to replace).
 (() => {
   const data = document.getElementById("draft-templates");
   const pick = document.getElementById("id_template");
   if (!data || !pick) return;
   const templates = JSON.parse(data.textContent);
-  const type = document.getElementById("id_document_type");
-  const title = document.getElementById("id_title");
+  const fill = (id, value) => {
+    const field = document.getElementById(id);
+    if (field && !field.value.trim() && value) field.value = value;
+  };
   pick.addEventListener("change", () => {
     const chosen = templates[pick.value];
     if (!chosen) return;
-    type.value = chosen.type;
-    if (!title.value.trim()) title.value = chosen.title;
+    document.getElementById("id_document_type").value = chosen.type;
+    fill("id_title", chosen.title);
+    fill("id_main_recipients", chosen.recipients);
+    fill("id_body", chosen.body);
   });
 })();
