@@ -50,3 +50,19 @@ def can_manage_series(user: Any) -> bool:
 def sees_whole_register(user: Any) -> bool:
     """Return whether the user sees every (unclassified) entry of the registers."""
     return can_keep_register(user)
+
+
+def own_unit_id(user: Any) -> int | None:
+    """Return the id of the user's unit (their primary department's), or None."""
+    department = getattr(user, "primary_department", None)
+    return department.unit_id if department is not None else None
+
+
+def in_unit_office(user: Any, unit_id: int) -> bool:
+    """Return whether the user works in the unit, or administers every unit."""
+    return bool(user.has_role(Role.SYSTEM_ADMIN) or own_unit_id(user) == unit_id)
+
+
+def keeps_register_of(user: Any, unit_id: int) -> bool:
+    """Return whether the user keeps the registers of that unit (prints, issues, files)."""
+    return can_keep_register(user) and in_unit_office(user, unit_id)

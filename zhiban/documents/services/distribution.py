@@ -68,17 +68,6 @@ COPIED_FIELDS = (
 MAX_COPIES = 10_000
 
 
-def _own_unit_id(user: User) -> int | None:
-    department = user.primary_department
-    return department.unit_id if department is not None else None
-
-
-def _keeps_register_of(user: User, unit_id: int) -> bool:
-    return policies.can_keep_register(user) and (
-        user.has_role(Role.SYSTEM_ADMIN) or _own_unit_id(user) == unit_id
-    )
-
-
 def outgoing_print(
     *,
     document: Document,
@@ -88,7 +77,7 @@ def outgoing_print(
     printed_by: str = "",
 ) -> Document:
     """Record the printing of a numbered document (印制): copies, date, printer."""
-    if not _keeps_register_of(by, document.unit_id):
+    if not policies.keeps_register_of(by, document.unit_id):
         raise PermissionDeniedError(_("Only the office's clerks record the printing."))
     problems: dict[str, list[str]] = {}
     if not 1 <= copies <= MAX_COPIES:
@@ -222,7 +211,7 @@ def document_issue(
     """Issue a printed document to units and departments (核发); again to add more."""
     units = list(units)
     departments = list(departments)
-    if not _keeps_register_of(by, document.unit_id):
+    if not policies.keeps_register_of(by, document.unit_id):
         raise PermissionDeniedError(_("Only the office's clerks issue documents."))
     if not units and not departments:
         raise DomainError(
@@ -361,7 +350,7 @@ def may_sign_for(recipient: DistributionRecipient, user: User) -> bool:
     if recipient.department_id is not None:
         head = department_head_for(recipient.department)  # type: ignore[arg-type]
         return head is not None and head.pk == user.pk
-    return _keeps_register_of(user, recipient.unit_id)
+    return policies.keeps_register_of(user, recipient.unit_id)
 
 
 def _locked_recipient(incoming: Document) -> DistributionRecipient:
@@ -443,7 +432,7 @@ def receipt_mark_read(*, document: Document, by: User) -> bool:
     at_recipient = (
         by.primary_department_id == recipient.department_id
         if recipient.department_id is not None
-        else _own_unit_id(by) == recipient.unit_id
+        else policies.own_unit_id(by) == recipient.unit_id
     )
     if not at_recipient:
         return False
@@ -504,7 +493,7 @@ def distribution_recall(
             {"reason": [_("Say why the document is recalled.")]},
             code="recall_no_reason",
         )
-    if not _keeps_register_of(by, recipient.source.unit_id):
+    if not policies.keeps_register_of(by, recipient.source.unit_id):
         raise PermissionDeniedError(_("Only the issuing office recalls a document."))
     with transaction.atomic():
         locked = (

@@ -22,7 +22,7 @@ from zhiban.documents import policies
 from zhiban.documents.models import Direction, Document, DocumentFile
 from zhiban.documents.services._common import record_event
 from zhiban.documents.services.registers import file_store
-from zhiban.org.models import Role, User
+from zhiban.org.models import User
 
 # Which states mean "finished" for each direction.
 FINISHED: dict[str, tuple[str, ...]] = {
@@ -70,13 +70,7 @@ def document_ready_to_file(*, document: Document, by: User) -> Document:
     classified = document.is_classified
     if not policies.can_register(by, classified=classified):
         raise PermissionDeniedError(_("Only the office's clerks prepare filing."))
-    if not (
-        by.has_role(Role.SYSTEM_ADMIN)
-        or (
-            by.primary_department is not None
-            and by.primary_department.unit_id == document.unit_id
-        )
-    ):
+    if not policies.in_unit_office(by, document.unit_id):
         raise PermissionDeniedError(
             _("Only the unit's own office prepares its filing.")
         )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from zhiban.core.errors import DomainError, PermissionDeniedError
-from zhiban.documents import selectors
+from zhiban.documents import policies, selectors
 from zhiban.documents.drafting_compare import compare_summary, compare_versions
 from zhiban.documents.forms import (
     DraftForm,
@@ -68,7 +68,7 @@ def outgoing_context(
     approvals = selectors.document_approvals(document=document)
     if not versions and not approvals:
         return context  # a register entry, not drafted here
-    keeps = distribution._keeps_register_of(user, document.unit_id)
+    keeps = policies.keeps_register_of(user, document.unit_id)
     state = document.state
     may_revise = drafting.may_revise(document, user)
     context["outgoing"] = {
