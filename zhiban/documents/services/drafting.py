@@ -38,7 +38,7 @@ from zhiban.documents.models import (
 )
 from zhiban.documents.search import document_index
 from zhiban.documents.services._common import record_event
-from zhiban.documents.services.registers import file_store
+from zhiban.documents.services.registers import _check_document, file_store
 from zhiban.org.models import Department, User
 from zhiban.org.selectors import department_head_for
 from zhiban.workflow.models import FlowAction, FlowInstance, FlowTask
@@ -153,7 +153,9 @@ def draft_create(
             issuer_mark=f"{department.unit.name}文件"[:100],
             issuer_signature=department.unit.name[:100],
         )
-        document.full_clean()
+        # The register's own element checks: a refusal by field, never a bare
+        # ValidationError from full_clean() (a 500 on the page).
+        _check_document(document)
         document.save()
         stored = (
             file_store(
