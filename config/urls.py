@@ -17,6 +17,7 @@ urlpatterns = [
     path("seals/", include("zhiban.seals.urls")),
     path("documents/", include("zhiban.documents.urls")),
     path("vehicles/", include("zhiban.vehicles.urls")),
+    path("supervision/", include("zhiban.supervision.urls")),
     path("audit/", include("zhiban.audit.urls")),
     path("api/", include("zhiban.api.urls")),
     path("django-admin/", admin.site.urls),

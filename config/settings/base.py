@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zhiban.seals",
     "zhiban.vehicles",
     "zhiban.documents",
+    "zhiban.supervision",
     "zhiban.api",
 ]
 
@@ -340,6 +341,12 @@ CELERY_BEAT_SCHEDULE = {
     "workflow-sweep-timeouts": {
         "task": "zhiban.workflow.tasks.sweep_timeouts",
         "schedule": 60.0,
+    },
+    # Lights change with the date: every 15 minutes is soon enough, and a repeated
+    # run sends nothing twice (supervision.escalation).
+    "supervision-sweep": {
+        "task": "zhiban.supervision.tasks.sweep",
+        "schedule": 900.0,
     },
 }
 

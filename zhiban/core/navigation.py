@@ -32,6 +32,8 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("notices", _("Notices"), "notices:list", "bi-megaphone"),
     # Everyone: a department sees its own documents, the office's clerks the registers.
     NavEntry("documents", _("Documents"), "documents:register", "bi-file-earmark-text"),
+    # Everyone: a department answers for its items, the office runs them all.
+    NavEntry("supervision", _("Supervision"), "supervision:list", "bi-flag"),
     # Seal keepers hold no role: everyone sees the entry, and the ledger shows each
     # person their subset (kept seals, headed departments, own requests).
     NavEntry("seals", _("Seal use"), "seals:ledger", "bi-patch-check"),

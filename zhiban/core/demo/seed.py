@@ -445,6 +445,19 @@ def _seed_documents(
     report.created["documents"] += len(documents)
 
 
+def _seed_supervision(
+    report: SeedReport, people: dict[str, User], departments: dict[str, Department]
+) -> None:
+    """Demo supervision items in every state and light (zhiban.supervision)."""
+    from zhiban.supervision.demo import seed_demo_supervision
+    from zhiban.supervision.models import SupervisionItem
+
+    if SupervisionItem.objects.exists():  # seeded before (or written by hand)
+        return
+    items = seed_demo_supervision(people=people, departments=departments)
+    report.created["supervision items"] += len(items)
+
+
 def seed_demo(*, now: datetime.datetime | None = None) -> SeedReport:
     """Create whatever of the demo organisation is missing, in one transaction."""
     now = now or timezone.now()
@@ -457,6 +470,7 @@ def seed_demo(*, now: datetime.datetime | None = None) -> SeedReport:
         _seed_notices(report, people, departments)
         _seed_seals_and_vehicles(report, people, departments)
         _seed_documents(report, people, departments)
+        _seed_supervision(report, people, departments)
     return report
 
 

@@ -47,6 +47,7 @@ def test_an_employee_sees_the_everyday_entries_only(employee):
         reverse("workflow:apply"),
         reverse("notices:list"),
         reverse("documents:register"),
+        reverse("supervision:list"),
         reverse("seals:ledger"),
         reverse("org:directory"),
     ]

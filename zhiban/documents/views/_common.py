@@ -9,7 +9,7 @@ from django.forms import Form
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from zhiban.documents import policies, selectors, services
+from zhiban.documents import extensions, policies, selectors, services
 from zhiban.documents.forms import (
     CheckForm,
     InstructForm,
@@ -124,10 +124,17 @@ def handling_context(
     if isinstance(action_form, ReplyForm) and mine and mine.stage == Stage.COMPLETE:
         action_form.fields["reply"].required = False
         action_form.fields["reply"].label = _("reply to the sender")
+    done = [s for s in steps if s.state == IncomingStep.State.DONE]
+    for step in done:
+        step.extensions = (  # type: ignore[attr-defined]
+            extensions.instruction_actions(user=user, step=step)
+            if step.stage == Stage.INSTRUCT
+            else []
+        )
     return {
         "handling": {
             "pipeline": pipeline,
-            "steps": [s for s in steps if s.state == IncomingStep.State.DONE],
+            "steps": done,
             "open_steps": open_steps,
             "mine": mine,
             "form": action_form,

@@ -1,0 +1,184 @@
+"""Every read of supervision items with a rule: who may see what."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from zhiban.org.models import Membership, User
+from zhiban.supervision import policies
+from zhiban.supervision.lights import Light, LightRule
+from zhiban.supervision.models import ItemDepartment, SupervisionItem
+
+
+def _involved(viewer: User) -> Q:
+    member_of = Membership.objects.filter(user=viewer).values("department_id")
+    in_department = ItemDepartment.objects.filter(
+        item=OuterRef("pk"), department_id__in=member_of
+    )
+    return (
+        Q(leader=viewer)
+        | Q(officer=viewer)
+        | Q(created_by=viewer)
+        | Q(responsible=viewer)
+        | Q(Exists(in_department))
+    )
+
+
+def visible_items(*, viewer: User) -> QuerySet[SupervisionItem]:
+    """Return the items the viewer may see.
+
+    The supervision office and the principal leaders see every item; anyone else the
+    items they assigned, run, created or answer for, and their departments' items
+    (drafts only to their author, leader and officer).
+    """
+    items = SupervisionItem.objects.all()
+    if policies.sees_everything(viewer):
+        return items.exclude(Q(state=SupervisionItem.State.DRAFT) & ~_drafters(viewer))
+    return items.filter(_involved(viewer)).exclude(
+        Q(state=SupervisionItem.State.DRAFT) & ~_drafters(viewer)
+    )
+
+
+def _drafters(viewer: User) -> Q:
+    return Q(created_by=viewer) | Q(leader=viewer) | Q(officer=viewer)
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    """The list page's filters."""
+
+    state: str = ""
+    light: str = ""
+    department: int | None = None
+    source: str = ""
+    leader: int | None = None
+    q: str = ""
+    mine: bool = False
+    issued_from: datetime.date | None = None
+    issued_to: datetime.date | None = None
+
+
+def item_list_for(
+    *, viewer: User, rule: LightRule, filters: ItemFilters | None = None
+) -> QuerySet[SupervisionItem]:
+    """Return the items the viewer may see, filtered, with their light annotated."""
+    f = filters or ItemFilters()
+    items = visible_items(viewer=viewer).annotate(light=rule.expression())
+    if f.state:
+        items = items.filter(state=f.state)
+    if f.light:
+        items = items.filter(light=f.light)
+    if f.department:
+        items = items.filter(
+            Exists(
+                ItemDepartment.objects.filter(
+                    item=OuterRef("pk"), department_id=f.department
+                )
+            )
+        )
+    if f.source:
+        items = items.filter(source=f.source)
+    if f.leader:
+        items = items.filter(leader_id=f.leader)
+    if f.issued_from:
+        items = items.filter(issued_on__gte=f.issued_from)
+    if f.issued_to:
+        items = items.filter(issued_on__lte=f.issued_to)
+    if f.mine:
+        items = items.filter(_involved(viewer))
+    if f.q:
+        items = items.filter(Q(title__icontains=f.q) | Q(content__icontains=f.q))
+    return items.select_related("lead_department", "leader", "responsible", "profile")
+
+
+def light_counts(
+    *, viewer: User, rule: LightRule, filters: ItemFilters | None = None
+) -> dict[str, int]:
+    """Return how many items show each light, under every filter but the light."""
+    unlit = replace(filters or ItemFilters(), light="")
+    items: QuerySet[Any] = item_list_for(viewer=viewer, rule=rule, filters=unlit)
+    rows = items.order_by().values("light").annotate(n=Count("id"))
+    return {row["light"]: row["n"] for row in rows}
+
+
+def item_get_for(*, viewer: User, pk: int) -> SupervisionItem | None:
+    """Return one item the viewer may see, or None."""
+    return (
+        visible_items(viewer=viewer)
+        .select_related(
+            "lead_department",
+            "leader",
+            "officer",
+            "responsible",
+            "profile",
+            "created_by",
+            "parent",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def items_from_source(*, source: Any) -> QuerySet[SupervisionItem]:
+    """Return the items made from an object (a 批办 step, a meeting decision)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return SupervisionItem.objects.filter(
+        source_type=ContentType.objects.get_for_model(source), source_id=str(source.pk)
+    )
+
+
+LIGHT_VALUES = [light.value for light in Light]
+
+
+def acting_as(*, item: SupervisionItem, viewer: User) -> list[User]:
+    """Return the viewer and everyone whose open work item on the item they hold.
+
+    A delegate (B on behalf of A) acts for A on the item while holding A's work item.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhiban.inbox.models import WorkItem
+    from zhiban.supervision.models import WORK_KIND
+
+    delegators = User.objects.filter(
+        pk__in=WorkItem.objects.filter(
+            assignee=viewer,
+            kind=WORK_KIND,
+            state=WorkItem.State.OPEN,
+            on_behalf_of__isnull=False,
+            target_type=ContentType.objects.get_for_model(SupervisionItem),
+            target_id=str(item.pk),
+        ).values("on_behalf_of_id")
+    )
+    return [viewer, *delegators]
+
+
+def answering_rows(
+    *,
+    item: SupervisionItem,
+    viewer: User,
+    rows: list[ItemDepartment] | None = None,
+) -> list[ItemDepartment]:
+    """Return the item's departments the viewer answers for (lead first)."""
+    if rows is None:
+        rows = list(item.departments.select_related("department"))
+    people = acting_as(item=item, viewer=viewer)
+    answered = [
+        row
+        for row in rows
+        if any(
+            policies.answers_for(
+                person,
+                department=row.department,
+                responsible_id=item.responsible_id,
+                lead=row.role == ItemDepartment.Role.LEAD,
+            )
+            for person in people
+        )
+    ]
+    return sorted(answered, key=lambda row: row.role != ItemDepartment.Role.LEAD)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from zhiban.supervision import views
+
+app_name = "supervision"
+urlpatterns = [
+    path("", views.item_list, name="list"),
+    path("export.xlsx", views.item_export, name="export"),
+    path("new/", views.item_create, name="create"),
+    path("<int:pk>/", views.item_detail, name="detail"),
+    path("<int:pk>/act/<str:action>/", views.item_act, name="act"),
+    path("files/<int:pk>/", views.item_file, name="file"),
+]

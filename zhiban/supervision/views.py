@@ -1,0 +1,493 @@
+"""Pages of supervision: the list, a new item, the item page and its actions. Thin.
+
+The selectors decide who sees what; the services act; ``lights.light_rule()`` gives
+every light shown.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET, require_POST
+
+from zhiban.core.errors import DomainError, PermissionDeniedError
+from zhiban.core.exports import XLSX_CONTENT_TYPE
+from zhiban.org.forms import add_domain_error
+from zhiban.org.models import User
+from zhiban.org.views.picker import chosen_departments, chosen_people
+from zhiban.supervision import exports, links, policies, selectors, services
+from zhiban.supervision.forms import (
+    CompletionForm,
+    FilterForm,
+    ItemForm,
+    PlanForm,
+    ReportForm,
+    ReviewForm,
+    SignForm,
+    UrgeForm,
+    VerifyForm,
+)
+from zhiban.supervision.lights import LIGHT_ORDER, Light, light_rule
+from zhiban.supervision.models import (
+    ItemDepartment,
+    ItemFile,
+    ItemNode,
+    Step,
+    SupervisionItem,
+)
+
+State = SupervisionItem.State
+PAGE_SIZE = 20
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+# --- the list ----------------------------------------------------------------------
+
+
+def _filters(
+    request: HttpRequest, user: User
+) -> tuple[FilterForm, selectors.ItemFilters]:
+    form = FilterForm(request.GET or None)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    light = data.get("light") or ""
+    scope = data.get("scope") or ("all" if policies.sees_everything(user) else "mine")
+    filters = selectors.ItemFilters(
+        state=data.get("state") or "",
+        light=light if light in Light.values else "",
+        department=data.get("department"),
+        source=data.get("source") or "",
+        q=(data.get("q") or "").strip(),
+        mine=scope == "mine",
+    )
+    return form, filters
+
+
+@login_required
+@require_GET
+def item_list(request: HttpRequest) -> HttpResponse:
+    """The items the user may see, with their lights, filters and light counts."""
+    user = _user(request)
+    form, filters = _filters(request, user)
+    rule = light_rule()
+    items = selectors.item_list_for(viewer=user, rule=rule, filters=filters)
+    counts = selectors.light_counts(viewer=user, rule=rule, filters=filters)
+    page = Paginator(items.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    unlit_query = query.copy()
+    unlit_query.pop("light", None)
+    return render(
+        request,
+        "supervision/item_list.html",
+        {
+            "nav_active": "supervision",
+            "page": page,
+            "filters": filters,
+            "form": form,
+            "light_counts": [
+                (light, Light(light).label, counts.get(light, 0))
+                for light in LIGHT_ORDER
+            ],
+            "query": query.urlencode(),
+            "query_unlit": unlit_query.urlencode(),
+            "can_create": policies.can_create(user),
+            "sees_everything": policies.sees_everything(user),
+            "states": State.choices,
+            "today": rule.today,
+        },
+    )
+
+
+@login_required
+@require_GET
+def item_export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered, as an Excel workbook, lights included."""
+    user = _user(request)
+    _form, filters = _filters(request, user)
+    rule = light_rule()
+    items = selectors.item_list_for(viewer=user, rule=rule, filters=filters).order_by(
+        "-id"
+    )
+    content = exports.items_workbook(items[: exports.MAX_ROWS])
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="supervision-{stamp}.xlsx"'
+    return response
+
+
+# --- a new item --------------------------------------------------------------------
+
+
+def _initial_people(request: HttpRequest, user: User) -> dict[str, Any]:
+    post = request.POST
+    if request.method == "POST":
+        return {
+            "leader": chosen_people(post.getlist("leader")),
+            "officer": chosen_people(post.getlist("officer")),
+            "responsible": chosen_people(post.getlist("responsible")),
+            "lead_department": chosen_departments(post.getlist("lead_department")),
+            "co_departments": chosen_departments(post.getlist("co_departments")),
+        }
+    leader = (
+        [user]
+        if user.has_role("overseeing_leader") or user.has_role("principal_leader")
+        else []
+    )
+    officer = [user] if policies.is_office(user) else []
+    return {
+        "leader": leader,
+        "officer": officer,
+        "responsible": [],
+        "lead_department": [],
+        "co_departments": [],
+    }
+
+
+@login_required
+def item_create(request: HttpRequest) -> HttpResponse:
+    """Draft an item, and issue it or send it to the leader for review."""
+    user = _user(request)
+    if not policies.can_create(user):
+        raise PermissionDenied
+    source = links.source_for(
+        request.GET.get("step") or request.POST.get("step"), user=user
+    )
+    initial: dict[str, Any] = {"item_type": "general"}
+    people = _initial_people(request, user)
+    if source is not None and request.method != "POST":
+        initial.update(source.initial)
+        people.update(source.people)
+    form = ItemForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            missing = [
+                (key, message)
+                for key, message in (
+                    ("leader", _("Choose the assigning leader.")),
+                    ("officer", _("Choose the supervision officer.")),
+                    ("lead_department", _("Choose the lead department.")),
+                )
+                if not people[key]
+            ]
+            for _key, message in missing:
+                form.add_error(None, message)
+            if not missing:
+                data = form.cleaned_data
+                try:
+                    then = request.POST.get("then", "draft")
+                    item = services.item_create_and_send(
+                        then=then,
+                        by=user,
+                        title=data["title"],
+                        content=data["content"],
+                        requirements=data["requirements"],
+                        source=data["source"],
+                        source_object=source.step if source else None,
+                        source_text=data["source_text"],
+                        item_type=data["item_type"],
+                        profile=data["profile"],
+                        report_cycle=data["report_cycle"] or "",
+                        deadline=data["deadline"],
+                        leader=people["leader"][0],
+                        officer=people["officer"][0],
+                        responsible=(people["responsible"] or [None])[0],
+                        lead_department=people["lead_department"][0],
+                        co_departments=people["co_departments"],
+                        files=request.FILES.getlist("files"),
+                    )
+                    if then == "issue":
+                        messages.success(
+                            request, _("The item is issued to the departments.")
+                        )
+                    elif then == "review":
+                        messages.success(
+                            request, _("The item is with the leader for review.")
+                        )
+                    else:
+                        messages.success(request, _("The draft is saved."))
+                    return redirect("supervision:detail", pk=item.pk)
+                except PermissionDeniedError as error:
+                    raise PermissionDenied from error
+                except DomainError as error:
+                    add_domain_error(form, error)
+    return render(
+        request,
+        "supervision/item_form.html",
+        {
+            "nav_active": "supervision",
+            "form": form,
+            "people": people,
+            "source": source,
+        },
+        status=status,
+    )
+
+
+# --- the item page -----------------------------------------------------------------
+
+
+def _get(request: HttpRequest, pk: int) -> SupervisionItem:
+    item = selectors.item_get_for(viewer=_user(request), pk=pk)
+    if item is None:
+        raise Http404
+    return item
+
+
+def _forms(
+    item: SupervisionItem, bound: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    open_nodes = [
+        node
+        for node in item.nodes.all()
+        if node.done_at is None and node.step in (Step.MILESTONE, Step.REPORT)
+    ]
+    forms: dict[str, Any] = {
+        "sign": SignForm(),
+        "plan": PlanForm(),
+        "report": ReportForm(nodes=open_nodes),
+        "complete": CompletionForm(),
+        "verify": VerifyForm(),
+        "review": ReviewForm(),
+        "urge": UrgeForm(),
+    }
+    forms.update(bound or {})
+    return forms
+
+
+def _node_light(
+    node: ItemNode, today: datetime.date, yellow_until: datetime.date
+) -> str:
+    if node.done_at is not None:
+        return "done"
+    if node.due_on < today:
+        return Light.RED
+    if node.due_on <= yellow_until:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def detail_page(
+    request: HttpRequest,
+    item: SupervisionItem,
+    *,
+    status: int = 200,
+    bound: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
+) -> HttpResponse:
+    user = _user(request)
+    rule = light_rule()
+    nodes = list(item.nodes.all())
+    yellow_until = rule.yellow_until.get(item.profile_id, rule.today)
+    rows = list(item.departments.select_related("department", "signed_by"))
+    answering = selectors.answering_rows(item=item, viewer=user, rows=rows)
+    lead_answers = any(row.role == ItemDepartment.Role.LEAD for row in answering)
+    urgeable = item.state in (
+        State.ISSUED,
+        State.SIGNED,
+        State.IN_PROGRESS,
+        State.RETURNED,
+    )
+    context = {
+        "nav_active": "supervision",
+        "item": item,
+        "light": rule.of(item),
+        "nodes": [
+            (node, _node_light(node, rule.today, yellow_until)) for node in nodes
+        ],
+        "departments": rows,
+        "reports": list(
+            item.reports.select_related("department", "by", "node").prefetch_related(
+                "files"
+            )
+        ),
+        "item_files": list(item.files.filter(report__isnull=True)),
+        "events": list(item.events.select_related("by")),
+        "escalations": list(item.escalations.select_related("node", "by")),
+        "source_link": links.source_link(item),
+        "children": list(item.children.all()),
+        "forms": _forms(item, bound),
+        "errors": errors or [],
+        "to_sign": [row for row in answering if row.signed_at is None and urgeable],
+        "can_plan": item.state == State.SIGNED and lead_answers,
+        "can_report": item.state in (State.SIGNED, State.IN_PROGRESS, State.RETURNED)
+        and bool(answering),
+        "can_complete": item.state in (State.SIGNED, State.IN_PROGRESS, State.RETURNED)
+        and lead_answers,
+        "can_verify": item.state == State.REQUESTED
+        and policies.can_verify(user, officer_id=item.officer_id),
+        "can_archive": item.state == State.CLOSED
+        and policies.can_verify(user, officer_id=item.officer_id),
+        "can_issue": item.state == State.DRAFT
+        and (
+            user.pk in (item.created_by_id, item.leader_id) or policies.is_office(user)
+        ),
+        "can_submit_review": item.state == State.DRAFT
+        and item.leader_id != user.pk
+        and (user.pk == item.created_by_id or policies.is_office(user)),
+        "can_review": item.state == State.REVIEW and item.leader_id == user.pk,
+        "can_urge": urgeable
+        and (policies.is_office(user) or user.pk in (item.leader_id, item.officer_id)),
+        "today": rule.today,
+    }
+    return render(request, "supervision/item_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return detail_page(request, _get(request, pk))
+
+
+DONE_MESSAGES = {
+    "issue": gettext_noop("The item is issued to the departments."),
+    "submit_review": gettext_noop("The item is with the leader for review."),
+    "review": gettext_noop("Your review is recorded."),
+    "sign": gettext_noop("Signed for."),
+    "plan": gettext_noop("The plan is reported."),
+    "report": gettext_noop("The progress report is recorded."),
+    "complete": gettext_noop(
+        "Completion is requested; the supervision officer verifies it."
+    ),
+    "verify": gettext_noop("Your verification is recorded."),
+    "archive": gettext_noop("The item is archived."),
+    "urge": gettext_noop("The department was urged."),
+}
+
+
+def _act(
+    request: HttpRequest, item: SupervisionItem, action: str
+) -> dict[str, Any] | None:
+    """Parse the action's form and call its service; return the bound form if invalid."""
+    user, post, files = _user(request), request.POST, request.FILES.getlist("files")
+    if action == "issue":
+        services.item_issue(item=item, by=user)
+    elif action == "submit_review":
+        services.item_submit_review(item=item, by=user)
+    elif action == "review":
+        form: Any = ReviewForm(post)
+        if not form.is_valid():
+            return {"review": form}
+        services.item_review(
+            item=item,
+            by=user,
+            approve=post.get("decision") == "approve",
+            opinion=form.cleaned_data["opinion"],
+        )
+    elif action == "sign":
+        form = SignForm(post)
+        if not form.is_valid():
+            return {"sign": form}
+        department = chosen_departments(post.getlist("department"))
+        responsible = chosen_people(post.getlist("responsible"))
+        services.item_sign(
+            item=item,
+            by=user,
+            arrangement=form.cleaned_data["arrangement"],
+            department=department[0] if department else None,
+            responsible=responsible[0] if responsible else None,
+        )
+    elif action == "plan":
+        form = PlanForm(post)
+        if not form.is_valid():
+            return {"plan": form}
+        services.item_plan(
+            item=item,
+            by=user,
+            plan=form.cleaned_data["plan"],
+            milestones=form.cleaned_data["milestones"],
+            files=files,
+        )
+    elif action == "report":
+        nodes = [n for n in item.nodes.all() if n.done_at is None]
+        form = ReportForm(
+            post, nodes=[n for n in nodes if n.step in (Step.MILESTONE, Step.REPORT)]
+        )
+        if not form.is_valid():
+            return {"report": form}
+        chosen = form.cleaned_data["node"]
+        node = next((n for n in nodes if n.pk == chosen), None) if chosen else None
+        services.item_report(
+            item=item, by=user, text=form.cleaned_data["text"], node=node, files=files
+        )
+    elif action == "complete":
+        form = CompletionForm(post)
+        if not form.is_valid():
+            return {"complete": form}
+        services.item_request_completion(
+            item=item, by=user, summary=form.cleaned_data["summary"], files=files
+        )
+    elif action == "verify":
+        form = VerifyForm(post)
+        if not form.is_valid():
+            return {"verify": form}
+        data = form.cleaned_data
+        if post.get("decision") == "return":
+            services.item_return(
+                item=item, by=user, reason=data["reason"], due_on=data["due_on"]
+            )
+        else:
+            services.item_close(
+                item=item, by=user, grade=data["grade"], reason=data["reason"]
+            )
+    elif action == "archive":
+        services.item_archive(item=item, by=user)
+    elif action == "urge":
+        form = UrgeForm(post)
+        if not form.is_valid():
+            return {"urge": form}
+        services.item_urge(item=item, by=user, note=form.cleaned_data["note"])
+    return None
+
+
+@login_required
+@require_POST
+def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Take one step on an item; a refusal shows the page again with the reason."""
+    item = _get(request, pk)
+    if action not in DONE_MESSAGES:
+        raise Http404
+    try:
+        bound = _act(request, item, action)
+    except PermissionDeniedError as error:
+        raise PermissionDenied from error
+    except DomainError as error:
+        item.refresh_from_db()
+        messages_list = [str(m) for m in error.messages]
+        return detail_page(request, item, status=400, errors=messages_list)
+    if bound is not None:
+        return detail_page(request, item, status=400, bound=bound)
+    messages.success(request, _(DONE_MESSAGES[action]))
+    return redirect("supervision:detail", pk=item.pk)
+
+
+@login_required
+@require_GET
+def item_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Download an attachment of an item the user may see."""
+    attached = ItemFile.objects.filter(pk=pk).first()
+    if (
+        attached is None
+        or selectors.item_get_for(viewer=_user(request), pk=attached.item_id) is None
+    ):
+        raise Http404
+    return FileResponse(
+        attached.file.open("rb"),
+        as_attachment=True,
+        filename=attached.original_name,
+        content_type=attached.content_type,
+    )
