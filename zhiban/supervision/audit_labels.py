@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 LABELS = {
     "supervision.item_create": _("Supervision item drafted"),
-    "supervision.item_submit_review": _("Supervision item sent for the leader's review"),
+    "supervision.item_submit_review": _(
+        "Supervision item sent for the leader's review"
+    ),
     "supervision.item_review": _("Supervision item reviewed by the leader"),
     "supervision.item_issue": _("Supervision item issued"),
     "supervision.item_sign": _("Supervision item signed for"),
@@ -16,4 +18,5 @@ LABELS = {
     "supervision.item_archive": _("Supervision item archived"),
     "supervision.item_urge": _("Supervision item urged"),
     "supervision.escalate": _("Supervision urge ladder sent"),
+    "supervision.assessment_rule_set": _("Supervision assessment weights set"),
 }

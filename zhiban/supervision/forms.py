@@ -201,3 +201,57 @@ class FilterForm(forms.Form):
     )
     q = forms.CharField(required=False, max_length=100)
     scope = forms.CharField(required=False)
+    leader = forms.IntegerField(required=False)
+    issued_from = forms.DateField(required=False)
+    issued_to = forms.DateField(required=False)
+
+
+class ScopeForm(forms.Form):
+    """The dashboard's drill-down; invalid values are ignored, not errors."""
+
+    department = forms.IntegerField(required=False, min_value=1)
+    leader = forms.IntegerField(required=False, min_value=1)
+    source = forms.ChoiceField(required=False, choices=[("", ""), *Source.choices])
+    issued_from = forms.DateField(required=False)
+    issued_to = forms.DateField(required=False)
+
+
+class AssessmentRuleForm(BootstrapMixin, forms.Form):
+    """The assessment's weights and the points each grade is worth."""
+
+    feedback_weight = forms.DecimalField(
+        label=_("Feedback on time (points)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+    )
+    completion_weight = forms.DecimalField(
+        label=_("Completion on time (points)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+    )
+    quality_weight = forms.DecimalField(
+        label=_("Grades (points)"), min_value=0, max_value=100, decimal_places=1
+    )
+    return_penalty = forms.DecimalField(
+        label=_("Points off per return"), min_value=0, max_value=100, decimal_places=1
+    )
+    overdue_penalty = forms.DecimalField(
+        label=_("Points off per overdue node"),
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+    )
+    excellent = forms.IntegerField(
+        label=_("Excellent is worth (of 100)"), min_value=0, max_value=100
+    )
+    good = forms.IntegerField(
+        label=_("Good is worth (of 100)"), min_value=0, max_value=100
+    )
+    passed = forms.IntegerField(
+        label=_("Pass is worth (of 100)"), min_value=0, max_value=100
+    )
+    fail = forms.IntegerField(
+        label=_("Fail is worth (of 100)"), min_value=0, max_value=100
+    )

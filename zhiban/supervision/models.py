@@ -536,3 +536,48 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+def default_grade_points() -> dict[str, int]:
+    return {"excellent": 100, "good": 85, "pass": 70, "fail": 0}
+
+
+class AssessmentRule(TimeStampedModel):
+    """The weights of the department responsibility assessment (one row, editable)."""
+
+    feedback_weight = models.DecimalField(
+        _("feedback on time (points)"), max_digits=5, decimal_places=1, default=30
+    )
+    completion_weight = models.DecimalField(
+        _("completion on time (points)"), max_digits=5, decimal_places=1, default=40
+    )
+    quality_weight = models.DecimalField(
+        _("grades (points)"), max_digits=5, decimal_places=1, default=30
+    )
+    return_penalty = models.DecimalField(
+        _("per return (points off)"), max_digits=5, decimal_places=1, default=2
+    )
+    overdue_penalty = models.DecimalField(
+        _("per overdue node (points off)"), max_digits=5, decimal_places=1, default=1
+    )
+    grade_points = models.JSONField(_("points per grade"), default=default_grade_points)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("assessment rule")
+        verbose_name_plural = _("assessment rules")
+
+    def __str__(self) -> str:
+        return str(_("assessment rule"))
+
+    @classmethod
+    def current(cls) -> AssessmentRule:
+        """Return the rule in force (the defaults until the office changes them)."""
+        rule = cls.objects.order_by("-id").first()
+        return rule if rule is not None else cls()

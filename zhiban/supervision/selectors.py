@@ -73,13 +73,8 @@ def item_list_for(
     if f.light:
         items = items.filter(light=f.light)
     if f.department:
-        items = items.filter(
-            Exists(
-                ItemDepartment.objects.filter(
-                    item=OuterRef("pk"), department_id=f.department
-                )
-            )
-        )
+        # The lead department, as the dashboard counts it (a drill-down lands here).
+        items = items.filter(lead_department_id=f.department)
     if f.source:
         items = items.filter(source=f.source)
     if f.leader:

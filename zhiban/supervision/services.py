@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import IO, Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -32,6 +33,7 @@ from zhiban.org.workdays import WorkingCalendar
 from zhiban.supervision import clock, policies, selectors
 from zhiban.supervision.models import (
     WORK_KIND,
+    AssessmentRule,
     ClockProfile,
     Counter,
     Escalation,
@@ -1105,3 +1107,56 @@ def item_urge(*, item: SupervisionItem, by: User, note: str = "") -> Escalation:
         _event(locked, "urge", by=by, note=note)
         audit_record(actor=by, action="supervision.item_urge", target=locked)
     return escalation
+
+
+def assessment_rule_set(
+    *,
+    by: User,
+    feedback_weight: Decimal,
+    completion_weight: Decimal,
+    quality_weight: Decimal,
+    return_penalty: Decimal,
+    overdue_penalty: Decimal,
+    grade_points: dict[str, int],
+) -> AssessmentRule:
+    """Set the assessment's weights; the earlier rules are kept as history."""
+    if not policies.is_office(by):
+        raise PermissionDeniedError(
+            _("Only the supervision office sets the assessment's weights.")
+        )
+    if feedback_weight + completion_weight + quality_weight <= 0:
+        raise DomainError(
+            _("At least one of the three weights must be more than zero."),
+            code="weights_zero",
+        )
+    if set(grade_points) != set(Grade.values) or any(
+        not 0 <= int(points) <= 100 for points in grade_points.values()
+    ):
+        raise DomainError(
+            _("Give every grade a worth from 0 to 100."), code="grade_points"
+        )
+    with transaction.atomic():
+        rule = AssessmentRule.objects.create(
+            feedback_weight=feedback_weight,
+            completion_weight=completion_weight,
+            quality_weight=quality_weight,
+            return_penalty=return_penalty,
+            overdue_penalty=overdue_penalty,
+            grade_points={grade: int(points) for grade, points in grade_points.items()},
+            updated_by=by,
+        )
+        audit_record(
+            actor=by,
+            action="supervision.assessment_rule_set",
+            target=rule,
+            data={
+                "weights": [
+                    str(feedback_weight),
+                    str(completion_weight),
+                    str(quality_weight),
+                ],
+                "penalties": [str(return_penalty), str(overdue_penalty)],
+                "grade_points": rule.grade_points,
+            },
+        )
+    return rule

@@ -23,25 +23,31 @@ from django.views.decorators.http import require_GET, require_POST
 from zhiban.core.errors import DomainError, PermissionDeniedError
 from zhiban.core.exports import XLSX_CONTENT_TYPE
 from zhiban.org.forms import add_domain_error
-from zhiban.org.models import User
+from zhiban.org.models import Department, Role, User
 from zhiban.org.views.picker import chosen_departments, chosen_people
-from zhiban.supervision import exports, links, policies, selectors, services
+from zhiban.supervision import analytics, exports, links, policies, selectors, services
+from zhiban.supervision.assessment import department_scores
 from zhiban.supervision.forms import (
+    AssessmentRuleForm,
     CompletionForm,
     FilterForm,
     ItemForm,
     PlanForm,
     ReportForm,
     ReviewForm,
+    ScopeForm,
     SignForm,
     UrgeForm,
     VerifyForm,
 )
 from zhiban.supervision.lights import LIGHT_ORDER, Light, light_rule
 from zhiban.supervision.models import (
+    AssessmentRule,
+    Grade,
     ItemDepartment,
     ItemFile,
     ItemNode,
+    Source,
     Step,
     SupervisionItem,
 )
@@ -69,6 +75,9 @@ def _filters(
         light=light if light in Light.values else "",
         department=data.get("department"),
         source=data.get("source") or "",
+        leader=data.get("leader"),
+        issued_from=data.get("issued_from"),
+        issued_to=data.get("issued_to"),
         q=(data.get("q") or "").strip(),
         mine=scope == "mine",
     )
@@ -104,6 +113,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "query_unlit": unlit_query.urlencode(),
             "can_create": policies.can_create(user),
+            "show_assessment": _is_assessor(user),
             "sees_everything": policies.sees_everything(user),
             "states": State.choices,
             "today": rule.today,
@@ -121,11 +131,7 @@ def item_export(request: HttpRequest) -> HttpResponse:
     items = selectors.item_list_for(viewer=user, rule=rule, filters=filters).order_by(
         "-id"
     )
-    content = exports.items_workbook(items[: exports.MAX_ROWS])
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="supervision-{stamp}.xlsx"'
-    return response
+    return _xlsx(exports.items_workbook(items[: exports.MAX_ROWS]), "supervision")
 
 
 # --- a new item --------------------------------------------------------------------
@@ -490,4 +496,174 @@ def item_file(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=attached.original_name,
         content_type=attached.content_type,
+    )
+
+
+# --- live analytics and the assessment ---------------------------------------------
+
+
+def _scope(request: HttpRequest) -> analytics.Scope:
+    form = ScopeForm(request.GET)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    return analytics.Scope(
+        department=data.get("department"),
+        leader=data.get("leader"),
+        source=data.get("source") or "",
+        issued_from=data.get("issued_from"),
+        issued_to=data.get("issued_to"),
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Live analytics of the items the user may see, with drill-down."""
+    user = _user(request)
+    scope = _scope(request)
+    rule = light_rule()
+    overview = analytics.overview(viewer=user, rule=rule, scope=scope)
+    for row in overview.by_department:
+        row["drill"] = scope.query(department=row["lead_department_id"])
+    for row in overview.by_leader:
+        row["drill"] = scope.query(leader=row["leader_id"])
+    for row in overview.by_source:
+        row["drill"] = scope.query(source=row["source"])
+    list_query = scope.query()
+    return render(
+        request,
+        "supervision/dashboard.html",
+        {
+            "nav_active": "supervision",
+            "overview": overview,
+            "scope": scope,
+            "scope_query": list_query,
+            "list_query": list_query,
+            "light_counts": [
+                (light, Light(light).label, overview.by_light.get(light, 0))
+                for light in LIGHT_ORDER
+            ],
+            "chart_data": analytics.chart_data(overview, scope=scope),
+            "department": (
+                Department.objects.filter(pk=scope.department).first()
+                if scope.department
+                else None
+            ),
+            "leader": (
+                User.objects.filter(pk=scope.leader).first() if scope.leader else None
+            ),
+            "sources": Source.choices,
+            "show_assessment": _is_assessor(user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    """Every view of the dashboard, in the same scope, as one workbook."""
+    overview = analytics.overview(
+        viewer=_user(request), rule=light_rule(), scope=_scope(request)
+    )
+    return _xlsx(exports.dashboard_workbook(overview), "supervision-dashboard")
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+    return response
+
+
+def _month(request: HttpRequest) -> tuple[int, int]:
+    today = timezone.localdate()
+    year, _dash, month = request.GET.get("month", "").partition("-")
+    if not (year.isdigit() and month.isdigit()):
+        return today.year, today.month
+    if not (2000 <= int(year) <= today.year + 1 and 1 <= int(month) <= 12):
+        return today.year, today.month
+    return int(year), int(month)
+
+
+def _is_assessor(user: User) -> bool:
+    return policies.sees_everything(user) or user.has_role(Role.OVERSEEING_LEADER)
+
+
+def _refuse_unless_assessor(user: User) -> None:
+    if not _is_assessor(user):
+        raise PermissionDenied
+
+
+def _rule_form(rule: AssessmentRule, data: Any = None) -> AssessmentRuleForm:
+    points = rule.grade_points or {}
+    return AssessmentRuleForm(
+        data,
+        initial={
+            "feedback_weight": rule.feedback_weight,
+            "completion_weight": rule.completion_weight,
+            "quality_weight": rule.quality_weight,
+            "return_penalty": rule.return_penalty,
+            "overdue_penalty": rule.overdue_penalty,
+            "excellent": points.get("excellent", 100),
+            "good": points.get("good", 85),
+            "passed": points.get("pass", 70),
+            "fail": points.get("fail", 0),
+        },
+    )
+
+
+@login_required
+def assessment(request: HttpRequest) -> HttpResponse:
+    """The department responsibility assessment of a month: scores and ranking."""
+    user = _user(request)
+    _refuse_unless_assessor(user)
+    year, month = _month(request)
+    rows = department_scores(year=year, month=month, today=timezone.localdate())
+    if request.GET.get("format") == "xlsx":
+        title = _("Assessment %(year)s-%(month)02d") % {"year": year, "month": month}
+        return _xlsx(
+            exports.assessment_workbook(rows, title=title),
+            f"assessment-{year}-{month:02d}",
+        )
+    rule = AssessmentRule.current()
+    form = _rule_form(rule, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.assessment_rule_set(
+                    by=user,
+                    feedback_weight=data["feedback_weight"],
+                    completion_weight=data["completion_weight"],
+                    quality_weight=data["quality_weight"],
+                    return_penalty=data["return_penalty"],
+                    overdue_penalty=data["overdue_penalty"],
+                    grade_points={
+                        "excellent": data["excellent"],
+                        "good": data["good"],
+                        "pass": data["passed"],
+                        "fail": data["fail"],
+                    },
+                )
+            except PermissionDeniedError as error:
+                raise PermissionDenied from error
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("The assessment's weights are saved."))
+                return redirect(f"{request.path}?month={year}-{month:02d}")
+    return render(
+        request,
+        "supervision/assessment.html",
+        {
+            "nav_active": "supervision",
+            "rows": rows,
+            "month": f"{year}-{month:02d}",
+            "rule": rule,
+            "form": form,
+            "can_edit_rule": policies.is_office(user),
+            "grades": Grade.choices,
+        },
+        status=status,
     )

@@ -1,0 +1,305 @@
+"""The dashboard's figures and the department assessment: exact, scoped, in SQL."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from zhiban.core.errors import DomainError, PermissionDeniedError
+from zhiban.org.models import User
+from zhiban.supervision import analytics, services
+from zhiban.supervision.assessment import department_scores
+from zhiban.supervision.lights import Light, light_rule
+from zhiban.supervision.models import (
+    AssessmentRule,
+    ClockProfile,
+    Grade,
+    ItemNode,
+    SupervisionItem,
+)
+from zhiban.supervision.tests.conftest import days, issued_item, new_item
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: User) -> Client:
+    User.objects.filter(pk=user.pk).update(language="en")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def overdue(item: SupervisionItem, by_days: int) -> None:
+    """Make the item's first open node `by_days` late (time moved forward)."""
+    node = item.nodes.filter(done_at__isnull=True).order_by("due_on").first()
+    assert node is not None
+    ItemNode.objects.filter(pk=node.pk).update(
+        due_on=timezone.localdate() - days(by_days)
+    )
+    services._refresh_next_due(item)
+
+
+@pytest.fixture
+def spread(
+    people: dict[str, User], profile: ClockProfile
+) -> dict[str, SupervisionItem]:
+    """Five items: two red, one green in progress, one closed, one draft."""
+    safety = people["safety_head"].primary_department
+    red1 = issued_item(people, profile, title="红1")
+    overdue(red1, 3)
+    red2 = issued_item(
+        people, profile, title="红2", lead_department=safety, co_departments=[]
+    )
+    overdue(red2, 1)
+    green = issued_item(people, profile, title="绿")
+    services.item_sign(item=green, by=people["head"], arrangement="部署")
+    closed = issued_item(people, profile, title="销号")
+    services.item_sign(item=closed, by=people["head"], arrangement="部署")
+    services.item_request_completion(item=closed, by=people["head"], summary="完成")
+    services.item_close(item=closed, by=people["officer"], grade=Grade.GOOD)
+    draft = new_item(people, profile, title="草稿")
+    return {
+        "red1": red1,
+        "red2": red2,
+        "green": green,
+        "closed": closed,
+        "draft": draft,
+    }
+
+
+def test_overview_counts_agree_with_the_item_lights(
+    people: dict[str, User], spread: dict[str, SupervisionItem]
+) -> None:
+    rule = light_rule()
+    result = analytics.overview(
+        viewer=people["officer"], rule=rule, scope=analytics.Scope()
+    )
+    counted = [i for i in SupervisionItem.objects.all() if i.state != "draft"]
+    expected = {light.value: 0 for light in Light}
+    for item in counted:
+        expected[rule.of(item).value] += 1
+    assert result.by_light == expected
+    assert result.by_light["red"] == 2
+    assert result.total == 4  # the draft is not counted
+    assert sum(row["total"] for row in result.by_department) == 4
+    production = {row["lead_department__name"]: row for row in result.by_department}[
+        "生产技术部"
+    ]
+    assert (production["total"], production["red"], production["finished"]) == (3, 1, 1)
+    assert [item.title for item in result.overdue] == ["红1", "红2"]
+    assert result.overdue[0].days_overdue == 3
+    assert sum(row["issued"] for row in result.weekly) == 4
+    assert sum(row["closed"] for row in result.weekly) == 1
+    # Sign-for of 绿 and 销号 were on time; the completion of 销号 too.
+    assert result.feedback_on_time == (2, 2)
+    assert result.completion_on_time == (1, 1)
+
+
+def test_drill_down_and_visibility_narrow_every_figure(
+    people: dict[str, User], spread: dict[str, SupervisionItem]
+) -> None:
+    rule = light_rule()
+    safety = people["safety_head"].primary_department
+    assert safety is not None
+    one = analytics.overview(
+        viewer=people["officer"], rule=rule, scope=analytics.Scope(department=safety.pk)
+    )
+    assert one.total == 1
+    assert one.by_light["red"] == 1
+    # The safety head sees only what their department answers for.
+    theirs = analytics.overview(
+        viewer=people["safety_head"], rule=rule, scope=analytics.Scope()
+    )
+    assert theirs.total == 4  # co-department of the three production items, lead of 红2
+    outsider = analytics.overview(
+        viewer=people["outsider"], rule=rule, scope=analytics.Scope()
+    )
+    assert outsider.total == 0
+
+
+def test_dashboard_page_export_and_query_budget(
+    people: dict[str, User], spread: dict[str, SupervisionItem], profile: ClockProfile
+) -> None:
+    client = client_for(people["officer"])
+    url = reverse("supervision:dashboard")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["overview"].by_light["red"] == 2
+    assert 'id="supervision-chart-data"' in response.content.decode()
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(6):
+        issued_item(people, profile, title=f"更多{n}")
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more) == len(few)  # no query per item
+    assert len(few) <= 20
+    drill = client.get(url, {"department": str(people["head"].primary_department_id)})
+    assert drill.context["overview"].total == 9
+    export = client.get(reverse("supervision:dashboard_export"))
+    workbook = load_workbook(io.BytesIO(export.content))
+    assert workbook.sheetnames == [
+        "Lights",
+        "States",
+        "Departments",
+        "Leaders",
+        "Sources",
+        "Weekly trend",
+        "Overdue",
+    ]
+    lights = {
+        row[0]: row[1]
+        for row in workbook["Lights"].iter_rows(min_row=2, values_only=True)
+    }
+    assert lights["Red"] == 2
+    assert (
+        client.get(url, {"department": "x", "issued_from": "nonsense"}).status_code
+        == 200
+    )
+
+
+# --- assessment -----------------------------------------------------------------------
+
+
+def test_assessment_counts_and_scores_one_month(
+    people: dict[str, User], profile: ClockProfile
+) -> None:
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    day = [first + days(n) for n in range(7)]
+    month_end = assessment_month_end(today)
+
+    def at(date: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(date, datetime.time(10)))
+
+    # Production: a completion returned once, then closed as failed.
+    a = issued_item(people, profile, title="甲")
+    services.item_sign(item=a, by=people["head"], arrangement="部署")
+    services.item_request_completion(item=a, by=people["head"], summary="完成")
+    services.item_return(item=a, by=people["officer"], reason="不完整")
+    services.item_request_completion(item=a, by=people["head"], summary="补充")
+    services.item_close(item=a, by=people["officer"], grade=Grade.FAIL, reason="质量差")
+    # Its nodes this month: arrange on time, report a day late, completion on time.
+    ItemNode.objects.filter(item=a, key="arrange").update(
+        due_on=day[0], done_at=at(day[0])
+    )
+    ItemNode.objects.filter(item=a, key="report").update(
+        due_on=day[1], done_at=at(day[2])
+    )
+    ItemNode.objects.filter(item=a, key="complete").update(
+        due_on=day[5], done_at=at(day[4])
+    )
+    # Safety: nothing done, every node of the month late.
+    safety = people["safety_head"].primary_department
+    b = issued_item(
+        people, profile, title="乙", lead_department=safety, co_departments=[]
+    )
+    ItemNode.objects.filter(item=b, key="arrange").update(due_on=day[1])
+    ItemNode.objects.filter(item=b, key="report").update(due_on=day[2])
+    ItemNode.objects.filter(item=b, key="complete").update(due_on=day[5])
+    # Assessed after the month is over.
+    after = month_end + days(1)
+    rows = department_scores(year=today.year, month=today.month, today=after)
+    prod, saf = rows
+    assert prod.name == "生产技术部"
+    assert (prod.items, prod.feedback_due, prod.feedback_on_time) == (1, 2, 1)
+    assert (prod.completion_due, prod.completion_on_time) == (1, 1)
+    assert (prod.overdue, prod.returned, prod.grades[Grade.FAIL]) == (1, 1, 1)
+    # 0.5 x 30 + 1 x 40 + 0 x 30 - 2 x 1 return - 1 x 1 overdue
+    assert prod.score == Decimal("52.0")
+    assert saf.name == "安全监察部"
+    assert (saf.feedback_due, saf.feedback_on_time, saf.completion_due) == (2, 0, 1)
+    assert (saf.overdue, saf.returned) == (3, 0)
+    # 0 + 0 + full grades (none closed) x 30 - 3 overdue
+    assert saf.score == Decimal("27.0")
+    assert [prod.rank, saf.rank] == [1, 2]
+    assert prod.feedback_percent == "50.0%"
+
+
+def assessment_month_end(today: datetime.date) -> datetime.date:
+    from zhiban.supervision.assessment import month_bounds
+
+    return month_bounds(today.year, today.month)[1]
+
+
+def test_assessment_page_rule_and_export(
+    people: dict[str, User], profile: ClockProfile
+) -> None:
+    issued_item(people, profile)
+    officer = client_for(people["officer"])
+    url = reverse("supervision:assessment")
+    assert officer.get(url).status_code == 200
+    assert client_for(people["staff"]).get(url).status_code == 403
+    export = officer.get(url, {"format": "xlsx", "month": "2026-11"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    data = {
+        "feedback_weight": "50",
+        "completion_weight": "30",
+        "quality_weight": "20",
+        "return_penalty": "5",
+        "overdue_penalty": "1",
+        "excellent": "100",
+        "good": "80",
+        "passed": "60",
+        "fail": "0",
+    }
+    assert officer.post(url, data).status_code == 302
+    assert AssessmentRule.current().feedback_weight == Decimal(50)
+    bad = officer.post(
+        url,
+        {
+            **data,
+            "feedback_weight": "0",
+            "completion_weight": "0",
+            "quality_weight": "0",
+        },
+    )
+    assert bad.status_code == 400
+    assert "At least one of the three weights" in bad.content.decode()
+    assert officer.post(url, {**data, "good": "120"}).status_code == 400
+    assert AssessmentRule.objects.count() == 1
+    with pytest.raises(PermissionDeniedError):
+        services.assessment_rule_set(
+            by=people["leader"],
+            feedback_weight=Decimal(1),
+            completion_weight=Decimal(1),
+            quality_weight=Decimal(1),
+            return_penalty=Decimal(1),
+            overdue_penalty=Decimal(1),
+            grade_points={"excellent": 100, "good": 80, "pass": 60, "fail": 0},
+        )
+    with pytest.raises(DomainError):
+        services.assessment_rule_set(
+            by=people["officer"],
+            feedback_weight=Decimal(1),
+            completion_weight=Decimal(1),
+            quality_weight=Decimal(1),
+            return_penalty=Decimal(1),
+            overdue_penalty=Decimal(1),
+            grade_points={"excellent": 100},
+        )
+    assert officer.get(url, {"month": "2026-13"}).status_code == 200
+
+
+def test_a_node_not_yet_past_its_date_does_not_count(
+    people: dict[str, User], profile: ClockProfile
+) -> None:
+    item = issued_item(people, profile)
+    today = timezone.localdate()
+    # Due today and not done: not late yet.
+    ItemNode.objects.filter(item=item).update(due_on=today)
+    rows = department_scores(year=today.year, month=today.month, today=today)
+    assert rows[0].feedback_due == 0
+    assert rows[0].overdue == 0
+    assert rows[0].feedback_percent == "—"
+    rows = department_scores(year=today.year, month=today.month, today=today + days(1))
+    assert (rows[0].feedback_due, rows[0].overdue) == (2, 3)
