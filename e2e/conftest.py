@@ -169,6 +169,7 @@ def default_flows(transactional_db: Any) -> None:
     from zhiban.documents.defaults import ensure_templates
     from zhiban.documents.models import DraftTemplate
     from zhiban.seals.defaults import ensure_default_flow as ensure_seal_flow
+    from zhiban.supervision.defaults import ensure_extension_flow
     from zhiban.vehicles.defaults import ensure_default_flow as ensure_vehicle_flow
     from zhiban.workflow.defaults import ensure_general_flows
     from zhiban.workflow.models import FlowDefinition, FlowVersion
@@ -177,4 +178,5 @@ def default_flows(transactional_db: Any) -> None:
     ensure_vehicle_flow(FlowDefinition, FlowVersion)
     ensure_general_flows(FlowDefinition, FlowVersion)
     ensure_document_flow(FlowDefinition, FlowVersion)
+    ensure_extension_flow(FlowDefinition, FlowVersion)
     ensure_templates(DraftTemplate)

@@ -9,8 +9,10 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from zhiban.documents.extensions import register_instruction_action
         from zhiban.org.work_kinds import register_work_kind
+        from zhiban.supervision.kind import register
         from zhiban.supervision.links import instruction_actions
         from zhiban.supervision.models import WORK_KIND
 
         register_work_kind(WORK_KIND, _("Supervision items"))
         register_instruction_action(instruction_actions)
+        register()

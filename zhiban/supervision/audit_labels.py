@@ -18,5 +18,8 @@ LABELS = {
     "supervision.item_archive": _("Supervision item archived"),
     "supervision.item_urge": _("Supervision item urged"),
     "supervision.escalate": _("Supervision urge ladder sent"),
+    "supervision.extension_request": _("Supervision extension requested"),
+    "supervision.inspection_record": _("On-site supervision recorded"),
+    "supervision.profile_save": _("Supervision clock saved"),
     "supervision.assessment_rule_set": _("Supervision assessment weights set"),
 }

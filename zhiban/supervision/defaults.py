@@ -89,3 +89,42 @@ def ensure_profiles(profile_model: Any) -> int:
         )
         made += created
     return made
+
+
+def extension_flow() -> dict[str, Any]:
+    """The default extension flow: the item's officer, then its assigning leader."""
+    from zhiban.supervision.kind import FIELDS
+    from zhiban.supervision.models import EXTENSION_FLOW_CODE, EXTENSION_FLOW_KIND
+    from zhiban.workflow.defaults import approver_node, definition_body
+
+    name = "督办事项延期申请"
+    body = definition_body(
+        EXTENSION_FLOW_CODE,
+        name,
+        [
+            approver_node(
+                "n1", "督查专员审核", {"kind": "form_field", "field": "officer"}
+            ),
+            approver_node(
+                "n2", "交办领导审批", {"kind": "form_field", "field": "leader"}
+            ),
+        ],
+    )
+    body["allow_revoke"] = False
+    return {
+        "code": EXTENSION_FLOW_CODE,
+        "name": name,
+        "kind": EXTENSION_FLOW_KIND,
+        "group": "督查督办",
+        "description": "督办事项不能按期办结的，由主办部门申请延期，经督查专员审核、交办领导批准后调整办结时限。",
+        "body": body,
+        "form": [dict(field) for field in FIELDS],
+        "startable": False,
+    }
+
+
+def ensure_extension_flow(flow_model: Any, version_model: Any) -> bool:
+    """Create the default extension flow unless its code exists (idempotent)."""
+    from zhiban.workflow.defaults import ensure_flow
+
+    return ensure_flow(flow_model, version_model, **extension_flow())

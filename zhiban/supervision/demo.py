@@ -201,5 +201,28 @@ def seed_demo_supervision(
     )
     services.item_submit_review(item=draft, by=officer)
     made.append(draft)
+    # A joint on-site supervision of the winter check, with two points to put right.
+    services.inspection_record(
+        by=officer,
+        title="岁末年初安全生产联合督查（朝阳煤矿）",
+        held_on=today - datetime.timedelta(days=2),
+        place="朝阳煤矿 1201 综采工作面",
+        leader=people["zhougang"],
+        participants=[officer, people["songjian"], people["linbo"], people["hanlei"]],
+        departments=[departments["YN-AJ"], departments["YN-JD"], departments["YN-ZHB"]],
+        findings="1. 局部通风机未实行挂牌管理；\n2. 井下消防器材部分过期；\n3. 班前会记录不全。",
+        profile=profile,
+        points=[
+            services.RectificationPoint(
+                text="局部通风机实行挂牌管理", department=departments["YN-JD"]
+            ),
+            services.RectificationPoint(
+                text="更换过期消防器材并建立台账",
+                department=departments["YN-AJ"],
+                deadline=today + datetime.timedelta(days=5),
+            ),
+        ],
+        item=winter,
+    )
     escalation_sweep()
     return made

@@ -19,7 +19,7 @@ from zhiban.documents.models import IncomingStep, Stage
 from zhiban.documents.selectors import documents_visible_q
 from zhiban.org.models import User
 from zhiban.supervision import policies
-from zhiban.supervision.models import Source, SupervisionItem
+from zhiban.supervision.models import Inspection, Source, SupervisionItem
 
 
 @dataclass
@@ -109,6 +109,13 @@ def source_link(item: SupervisionItem) -> dict[str, str] | None:
     if item.source_type_id is None or not item.source_id:
         return None
     model = item.source_type.model_class() if item.source_type else None
+    if model is Inspection:
+        inspection = Inspection.objects.filter(pk=item.source_id).only("title").first()
+        if inspection is not None:
+            return {
+                "label": inspection.title,
+                "url": reverse("supervision:inspection", args=[inspection.pk]),
+            }
     if model is IncomingStep:
         step = (
             IncomingStep.objects.filter(pk=item.source_id)

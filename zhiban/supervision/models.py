@@ -89,7 +89,7 @@ class ClockProfile(TimeStampedModel):
         help_text=_("The light turns yellow this many days before a node is due."),
     )
     nodes = models.JSONField(_("nodes"), default=list)
-    ladder = models.JSONField(_("escalation ladder"), default=list)
+    ladder = models.JSONField(_("escalation ladder"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -109,6 +109,7 @@ class Source(models.TextChoices):
     MEETING = "meeting", _("Meeting decision")  # 会议决定
     KEY_WORK = "key_work", _("Annual key work")  # 年度重点工作
     SUPERIOR = "superior", _("Assignment from a superior body")  # 上级交办
+    ON_SITE = "on_site", _("On-site supervision")  # 现场督查整改
     OTHER = "other", _("Other")  # 其他
 
 
@@ -581,3 +582,131 @@ class AssessmentRule(TimeStampedModel):
         """Return the rule in force (the defaults until the office changes them)."""
         rule = cls.objects.order_by("-id").first()
         return rule if rule is not None else cls()
+
+
+# The flow kind and default flow of extension requests (延期申请) on the engine.
+EXTENSION_FLOW_KIND = "supervision_extension"
+EXTENSION_FLOW_CODE = "supervision_extension"
+
+
+class Extension(models.Model):
+    """One extension request (延期申请): the completion date moves if it is approved."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("In approval")  # 审批中
+        APPROVED = "approved", _("Approved")  # 已批准
+        REJECTED = "rejected", _("Not approved")  # 未批准
+        WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤回
+
+    item = models.ForeignKey(
+        SupervisionItem, on_delete=models.CASCADE, related_name="extensions"
+    )
+    instance = models.OneToOneField(
+        "workflow.FlowInstance",
+        verbose_name=_("approval"),
+        on_delete=models.PROTECT,
+        related_name="supervision_extension",
+    )
+    old_due = models.DateField(_("due before"))
+    new_due = models.DateField(_("due if approved"))
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering: ClassVar = ["requested_at", "id"]
+        constraints: ClassVar = [
+            # One pending request per item at a time.
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(state="pending"),
+                name="supervision_extension_pending_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.old_due} → {self.new_due}"
+
+
+class Inspection(TimeStampedModel):
+    """A joint on-site supervision (现场督查): who went, what they found.
+
+    Each rectification point becomes a sub-item (``SupervisionItem`` with source
+    "on_site" and this inspection as its source object) with its own owner and clock.
+    """
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(pgettext_lazy("supervision", "title"), max_length=200)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("led by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("participants"), related_name="+"
+    )
+    departments = models.ManyToManyField(
+        "org.Department", verbose_name=_("departments taking part"), related_name="+"
+    )
+    findings = models.TextField(_("findings"))
+    item = models.ForeignKey(
+        SupervisionItem,
+        verbose_name=_("supervision item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("on-site supervision")
+        verbose_name_plural = _("on-site supervisions")
+        ordering: ClassVar = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def inspection_file_path(instance: InspectionPhoto, filename: str) -> str:
+    return f"supervision/inspections/{instance.inspection_id}/{instance.sha256[:16]}-{filename}"
+
+
+class InspectionPhoto(models.Model):
+    """A photo (or scan) taken on site."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField(_("file"), upload_to=inspection_file_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("type"), max_length=120)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("on-site photo")
+        verbose_name_plural = _("on-site photos")
+        ordering: ClassVar = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

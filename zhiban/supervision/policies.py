@@ -48,3 +48,8 @@ def answers_for(
         return True
     head = department_head_for(department)
     return head is not None and head.pk == user.pk
+
+
+def can_keep_profiles(user: User) -> bool:
+    """Administrators and the office director edit the clock profiles."""
+    return user.has_role(Role.SYSTEM_ADMIN) or user.has_role(Role.OFFICE_DIRECTOR)

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from zhiban.org.models import Membership, User
 from zhiban.supervision import policies
 from zhiban.supervision.lights import Light, LightRule
-from zhiban.supervision.models import ItemDepartment, SupervisionItem
+from zhiban.supervision.models import Inspection, ItemDepartment, SupervisionItem
 
 
 def _involved(viewer: User) -> Q:
@@ -177,3 +177,27 @@ def answering_rows(
         )
     ]
     return sorted(answered, key=lambda row: row.role != ItemDepartment.Role.LEAD)
+
+
+def inspection_list_for(*, viewer: User) -> QuerySet[Inspection]:
+    """Return the on-site supervisions the viewer may see.
+
+    The supervision office and the principal leaders see all; others those they led
+    or took part in, and those of their departments.
+    """
+    inspections = Inspection.objects.select_related("leader", "item").prefetch_related(
+        "departments"
+    )
+    if policies.sees_everything(viewer):
+        return inspections
+    member_of = Membership.objects.filter(user=viewer).values("department_id")
+    return inspections.filter(
+        Q(leader=viewer)
+        | Q(created_by=viewer)
+        | Q(participants=viewer)
+        | Q(departments__in=member_of)
+    ).distinct()
+
+
+def inspection_get_for(*, viewer: User, pk: int) -> Inspection | None:
+    return inspection_list_for(viewer=viewer).filter(pk=pk).first()

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
 from django.db.models import Min
@@ -32,12 +34,17 @@ from zhiban.org.selectors import department_head_for
 from zhiban.org.workdays import WorkingCalendar
 from zhiban.supervision import clock, policies, selectors
 from zhiban.supervision.models import (
+    EXTENSION_FLOW_CODE,
     WORK_KIND,
     AssessmentRule,
     ClockProfile,
     Counter,
+    DayBasis,
     Escalation,
+    Extension,
     Grade,
+    Inspection,
+    InspectionPhoto,
     ItemDepartment,
     ItemEvent,
     ItemFile,
@@ -1160,3 +1167,372 @@ def assessment_rule_set(
             },
         )
     return rule
+
+
+# --- extension requests (延期申请), on the approval engine -----------------------------
+
+
+def _completion_node(locked: SupervisionItem) -> ItemNode | None:
+    return locked.nodes.filter(step=Step.COMPLETE).order_by("-due_on", "-id").first()
+
+
+def extension_request(
+    *, item: SupervisionItem, by: User, new_due: datetime.date, reason: str
+) -> Extension:
+    """Ask for a later completion date; the extension flow decides (延期申请)."""
+    from zhiban.workflow.services import instance_start
+
+    reason = _text(reason, "reason", required=True, limit=2000)
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = _locked(item)
+        _refuse_state(
+            locked, State.ISSUED, State.SIGNED, State.IN_PROGRESS, State.RETURNED
+        )
+        row = _my_department(locked, by)
+        if row.role != ItemDepartment.Role.LEAD:
+            raise PermissionDeniedError(_("The lead department asks for an extension."))
+        if locked.extensions.filter(state=Extension.State.PENDING).exists():
+            raise DomainError(
+                _("An extension request for this item is already in approval."),
+                code="extension_pending",
+            )
+        node = _completion_node(locked)
+        old_due = node.due_on if node is not None else locked.deadline
+        if old_due is None:
+            raise DomainError(
+                _("This item has no completion date to extend."), code="no_completion"
+            )
+        if new_due <= old_due or new_due < today:
+            raise DomainError(
+                {
+                    "new_due": _(
+                        "Ask for a date after the current completion date (%(due)s)."
+                    )
+                    % {"due": old_due.isoformat()}
+                },
+                code="extension_not_later",
+            )
+        instance = instance_start(
+            flow_code=EXTENSION_FLOW_CODE,
+            form={
+                "item": locked.pk,
+                "new_due": new_due.isoformat(),
+                "reason": reason,
+                "officer": [locked.officer_id],
+                "leader": [locked.leader_id],
+            },
+            by=by,
+            title=_("Extension of %(number)s to %(due)s")
+            % {"number": locked.number, "due": new_due.isoformat()},
+        )
+        extension = Extension.objects.create(
+            item=locked,
+            instance=instance,
+            old_due=old_due,
+            new_due=new_due,
+            reason=reason,
+            requested_by=by,
+        )
+        _event(
+            locked,
+            "extension_request",
+            by=by,
+            note=reason,
+            data={"old_due": old_due.isoformat(), "new_due": new_due.isoformat()},
+        )
+        instance.refresh_from_db()
+        if instance.is_finished:  # every node auto-passed: settle it here
+            _settle_extension(extension, instance)
+        audit_record(
+            actor=by,
+            action="supervision.extension_request",
+            target=locked,
+            data={"new_due": new_due.isoformat(), "instance": instance.pk},
+        )
+    return extension
+
+
+def _settle_extension(extension: Extension, instance: Any) -> None:
+    from zhiban.workflow.models import FlowInstance
+
+    if extension.state != Extension.State.PENDING:
+        return
+    status = instance.status
+    locked = _locked(extension.item)
+    now = timezone.now()
+    if status == FlowInstance.Status.APPROVED:
+        extension.state = Extension.State.APPROVED
+        node = _completion_node(locked)
+        if node is not None:
+            ItemNode.objects.filter(pk=node.pk).update(due_on=extension.new_due)
+        if locked.deadline is not None or node is None:
+            locked.deadline = extension.new_due
+            locked.save(update_fields=["deadline", "updated_at"])
+        _refresh_next_due(locked)
+        outcome = "extension_approved"
+    elif status in (
+        FlowInstance.Status.REJECTED,
+        FlowInstance.Status.WITHDRAWN,
+        FlowInstance.Status.REVOKED,
+    ):
+        extension.state = (
+            Extension.State.REJECTED
+            if status == FlowInstance.Status.REJECTED
+            else Extension.State.WITHDRAWN
+        )
+        outcome = "extension_rejected"
+    else:
+        return
+    extension.decided_at = now
+    extension.save(update_fields=["state", "decided_at"])
+    _event(
+        locked,
+        outcome,
+        by=None,
+        data={"new_due": extension.new_due.isoformat(), "instance": instance.pk},
+    )
+    inbox.notify(
+        recipient=extension.requested_by,
+        kind=WORK_KIND,
+        title=(
+            _("Extension of %(number)s to %(due)s approved")
+            if extension.state == Extension.State.APPROVED
+            else _("Extension of %(number)s to %(due)s not approved")
+        )
+        % {"number": locked.number, "due": extension.new_due.isoformat()},
+        url=_url(locked),
+    )
+
+
+def extension_outcome(instance: Any) -> None:
+    """React to the extension flow's outcome (registered for its flow kind)."""
+    extension = (
+        Extension.objects.select_for_update()
+        .filter(instance=instance)
+        .select_related("item", "requested_by")
+        .first()
+    )
+    if extension is None:  # still inside extension_request, which settles it itself
+        return
+    _settle_extension(extension, instance)
+
+
+# --- joint on-site supervision (现场督查) -------------------------------------------
+
+
+PHOTO_TYPES: dict[str, tuple[str, ...]] = {
+    "image/jpeg": ("jpg", "jpeg"),
+    "image/png": ("png",),
+    "application/pdf": ("pdf",),
+}
+MAX_POINTS = 20
+
+
+@dataclass(frozen=True)
+class RectificationPoint:
+    """One point to put right, found on site: it becomes a sub-item."""
+
+    text: str
+    department: Department
+    responsible: User | None = None
+    deadline: datetime.date | None = None
+
+
+def inspection_record(
+    *,
+    by: User,
+    title: str,
+    held_on: datetime.date,
+    place: str,
+    leader: User,
+    participants: Sequence[User],
+    departments: Sequence[Department],
+    findings: str,
+    profile: ClockProfile,
+    points: Sequence[RectificationPoint] = (),
+    item: SupervisionItem | None = None,
+    photos: Sequence[IO[bytes]] = (),
+) -> Inspection:
+    """Record an on-site supervision and issue each rectification point as a sub-item.
+
+    All or nothing: a point that cannot be issued (a department without a head, a
+    deadline in the past) refuses the whole record, with the point named.
+    """
+    if not policies.is_office(by):
+        raise PermissionDeniedError(
+            _("Only the supervision office records on-site supervision.")
+        )
+    title = _text(title, "title", required=True, limit=TITLE_MAX)
+    place = _text(place, "place", required=True, limit=200)
+    findings = _text(findings, "findings", required=True)
+    if held_on > timezone.localdate():
+        raise DomainError(
+            {"held_on": _("On-site supervision is recorded after it took place.")},
+            code="held_in_future",
+        )
+    people = list(dict.fromkeys(participants))
+    if not people:
+        raise DomainError(
+            {"participants": _("Name who took part.")}, code="no_participants"
+        )
+    if not departments:
+        raise DomainError(
+            {"departments": _("Name the departments that took part.")},
+            code="no_departments",
+        )
+    if len(points) > MAX_POINTS:
+        raise DomainError(
+            {
+                "points": _("At most %(n)s rectification points at a time.")
+                % {"n": MAX_POINTS}
+            },
+            code="too_many_points",
+        )
+    if len(photos) > MAX_FILES:
+        raise DomainError(
+            {"photos": _("Attach at most %(n)s files at a time.") % {"n": MAX_FILES}},
+            code="too_many_files",
+        )
+    for upload in photos:
+        inspect_upload(
+            upload, name=getattr(upload, "name", "") or "photo", allowed=PHOTO_TYPES
+        )
+    with transaction.atomic():
+        inspection = Inspection.objects.create(
+            unit=(departments[0].unit),
+            title=title,
+            held_on=held_on,
+            place=place,
+            leader=leader,
+            findings=findings,
+            item=item,
+            created_by=by,
+        )
+        inspection.participants.set(people)
+        inspection.departments.set(list(dict.fromkeys(departments)))
+        for upload in photos:
+            intake = inspect_upload(
+                upload, name=getattr(upload, "name", "") or "photo", allowed=PHOTO_TYPES
+            )
+            photo = InspectionPhoto(
+                inspection=inspection,
+                original_name=intake.name[:200],
+                size=intake.size,
+                sha256=intake.sha256,
+                content_type=intake.content_type,
+                uploaded_by=by,
+            )
+            photo.file.save(intake.name, File(upload), save=False)
+            photo.save()
+        for number, point in enumerate(points, start=1):
+            try:
+                item_create_and_send(
+                    then="issue",
+                    by=by,
+                    title=_("Rectify: %(text)s") % {"text": point.text.strip()[:60]},
+                    content=point.text,
+                    requirements=_("Found on site on %(day)s at %(place)s.")
+                    % {"day": held_on.isoformat(), "place": place},
+                    lead_department=point.department,
+                    responsible=point.responsible,
+                    deadline=point.deadline,
+                    leader=leader,
+                    officer=by,
+                    profile=profile,
+                    source=Source.ON_SITE,
+                    source_object=inspection,
+                    source_text=title,
+                    parent=item,
+                )
+            except DomainError as error:
+                raise DomainError(
+                    {
+                        "points": _("Rectification point %(n)s: %(reason)s")
+                        % {"n": number, "reason": " ".join(error.messages)}
+                    },
+                    code=getattr(error, "code", None) or "invalid_point",
+                ) from error
+        audit_record(
+            actor=by,
+            action="supervision.inspection_record",
+            target=inspection,
+            data={"points": len(points), "departments": [d.pk for d in departments]},
+        )
+    return inspection
+
+
+# --- clock profiles (administrators) -----------------------------------------------
+
+
+def profile_save(
+    *,
+    by: User,
+    profile: ClockProfile | None,
+    code: str,
+    name: str,
+    description: str,
+    day_basis: str,
+    yellow_days: int,
+    nodes: list[dict[str, Any]],
+    ladder: list[dict[str, Any]],
+    is_active: bool = True,
+) -> ClockProfile:
+    """Create or change a clock profile (data, not code).
+
+    Items already issued keep the node dates computed then; the threshold of yellow
+    and the ladder apply to every running item of the profile from now on.
+    """
+    from zhiban.supervision.escalation import ladder_errors
+
+    if not policies.can_keep_profiles(by):
+        raise PermissionDeniedError(
+            _("Only an administrator or the office director keeps the clocks.")
+        )
+    name = _text(name, "name", required=True, limit=60)
+    code = (code or "").strip()
+    if profile is None and not code:
+        raise DomainError({"code": _("This field is required.")}, code="required")
+    if day_basis not in DayBasis.values:
+        raise DomainError(
+            {"day_basis": _("Choose how days are counted.")}, code="basis"
+        )
+    if not 0 <= yellow_days <= 30:
+        raise DomainError(
+            {"yellow_days": _("Yellow may start 0 to 30 days before a node.")},
+            code="yellow_days",
+        )
+    node_problems = clock.profile_node_errors(nodes)
+    if node_problems:
+        raise DomainError({"nodes": node_problems}, code="invalid_nodes")
+    ladder_problems = ladder_errors(ladder)
+    if ladder_problems:
+        raise DomainError({"ladder": ladder_problems}, code="invalid_ladder")
+    with transaction.atomic():
+        if profile is None:
+            if ClockProfile.objects.filter(code=code).exists():
+                raise DomainError(
+                    {"code": _("Another clock has this code.")}, code="code_taken"
+                )
+            profile = ClockProfile(code=code)
+        else:
+            profile = ClockProfile.objects.select_for_update().get(pk=profile.pk)
+        profile.name = name
+        profile.description = description.strip()
+        profile.day_basis = day_basis
+        profile.yellow_days = yellow_days
+        profile.nodes = nodes
+        profile.ladder = ladder
+        profile.is_active = is_active
+        try:
+            profile.full_clean()
+        except ValidationError as error:
+            raise DomainError(error.message_dict, code="invalid") from error
+        profile.save()
+        audit_record(
+            actor=by,
+            action="supervision.profile_save",
+            target=profile,
+            data={"code": profile.code, "nodes": nodes, "ladder": ladder},
+        )
+    return profile

@@ -30,9 +30,12 @@ from zhiban.supervision.assessment import department_scores
 from zhiban.supervision.forms import (
     AssessmentRuleForm,
     CompletionForm,
+    ExtensionForm,
     FilterForm,
+    InspectionForm,
     ItemForm,
     PlanForm,
+    ProfileForm,
     ReportForm,
     ReviewForm,
     ScopeForm,
@@ -43,7 +46,9 @@ from zhiban.supervision.forms import (
 from zhiban.supervision.lights import LIGHT_ORDER, Light, light_rule
 from zhiban.supervision.models import (
     AssessmentRule,
+    ClockProfile,
     Grade,
+    InspectionPhoto,
     ItemDepartment,
     ItemFile,
     ItemNode,
@@ -113,7 +118,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "query_unlit": unlit_query.urlencode(),
             "can_create": policies.can_create(user),
-            "show_assessment": _is_assessor(user),
+            **_tab_flags(user),
             "sees_everything": policies.sees_everything(user),
             "states": State.choices,
             "today": rule.today,
@@ -171,7 +176,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
     source = links.source_for(
         request.GET.get("step") or request.POST.get("step"), user=user
     )
-    initial: dict[str, Any] = {"item_type": "general"}
+    initial: dict[str, Any] = {"item_type": "general", "source": Source.OTHER}
     people = _initial_people(request, user)
     if source is not None and request.method != "POST":
         initial.update(source.initial)
@@ -267,6 +272,7 @@ def _forms(
         "plan": PlanForm(),
         "report": ReportForm(nodes=open_nodes),
         "complete": CompletionForm(),
+        "extend": ExtensionForm(),
         "verify": VerifyForm(),
         "review": ReviewForm(),
         "urge": UrgeForm(),
@@ -324,6 +330,7 @@ def detail_page(
         "item_files": list(item.files.filter(report__isnull=True)),
         "events": list(item.events.select_related("by")),
         "escalations": list(item.escalations.select_related("node", "by")),
+        "extensions": list(item.extensions.select_related("requested_by", "instance")),
         "source_link": links.source_link(item),
         "children": list(item.children.all()),
         "forms": _forms(item, bound),
@@ -346,6 +353,8 @@ def detail_page(
         and item.leader_id != user.pk
         and (user.pk == item.created_by_id or policies.is_office(user)),
         "can_review": item.state == State.REVIEW and item.leader_id == user.pk,
+        "can_inspect": policies.is_office(user)
+        and item.state not in (State.DRAFT, State.REVIEW),
         "can_urge": urgeable
         and (policies.is_office(user) or user.pk in (item.leader_id, item.officer_id)),
         "today": rule.today,
@@ -369,6 +378,7 @@ DONE_MESSAGES = {
     "complete": gettext_noop(
         "Completion is requested; the supervision officer verifies it."
     ),
+    "extend": gettext_noop("The extension request is sent for approval."),
     "verify": gettext_noop("Your verification is recorded."),
     "archive": gettext_noop("The item is archived."),
     "urge": gettext_noop("The department was urged."),
@@ -436,6 +446,16 @@ def _act(
             return {"complete": form}
         services.item_request_completion(
             item=item, by=user, summary=form.cleaned_data["summary"], files=files
+        )
+    elif action == "extend":
+        form = ExtensionForm(post)
+        if not form.is_valid():
+            return {"extend": form}
+        services.extension_request(
+            item=item,
+            by=user,
+            new_due=form.cleaned_data["new_due"],
+            reason=form.cleaned_data["reason"],
         )
     elif action == "verify":
         form = VerifyForm(post)
@@ -552,7 +572,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 User.objects.filter(pk=scope.leader).first() if scope.leader else None
             ),
             "sources": Source.choices,
-            "show_assessment": _is_assessor(user),
+            **_tab_flags(user),
         },
     )
 
@@ -582,6 +602,14 @@ def _month(request: HttpRequest) -> tuple[int, int]:
     if not (2000 <= int(year) <= today.year + 1 and 1 <= int(month) <= 12):
         return today.year, today.month
     return int(year), int(month)
+
+
+def _tab_flags(user: User) -> dict[str, bool]:
+    """Which of the supervision tabs the user sees besides items and dashboard."""
+    return {
+        "show_assessment": _is_assessor(user),
+        "show_clocks": policies.can_keep_profiles(user),
+    }
 
 
 def _is_assessor(user: User) -> bool:
@@ -663,7 +691,206 @@ def assessment(request: HttpRequest) -> HttpResponse:
             "rule": rule,
             "form": form,
             "can_edit_rule": policies.is_office(user),
+            **_tab_flags(user),
             "grades": Grade.choices,
         },
+        status=status,
+    )
+
+
+# --- joint on-site supervision -----------------------------------------------------
+
+
+@login_required
+@require_GET
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    """The on-site supervisions the user may see."""
+    user = _user(request)
+    inspections = selectors.inspection_list_for(viewer=user)
+    page = Paginator(inspections, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/inspection_list.html",
+        {
+            "nav_active": "supervision",
+            "page": page,
+            "can_record": policies.is_office(user),
+            **_tab_flags(user),
+        },
+    )
+
+
+@login_required
+def inspection_create(request: HttpRequest) -> HttpResponse:
+    """Record an on-site supervision; its points are issued as sub-items."""
+    user = _user(request)
+    if not policies.is_office(user):
+        raise PermissionDenied
+    about = None
+    item_id = request.GET.get("item") or request.POST.get("item")
+    if str(item_id or "").isdigit():
+        about = selectors.item_get_for(viewer=user, pk=int(str(item_id)))
+    post = request.POST
+    leaders = chosen_people(post.getlist("leader")) if post else [user]
+    participants = chosen_people(post.getlist("participants")) if post else [user]
+    departments = chosen_departments(post.getlist("departments")) if post else []
+    people: dict[str, list[Any]] = {
+        "leader": leaders,
+        "participants": participants,
+        "departments": departments,
+    }
+    initial: dict[str, Any] = {"held_on": timezone.localdate()}
+    if about is not None:
+        initial["title"] = _("On-site supervision of %(title)s") % {
+            "title": about.title
+        }
+    form = InspectionForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            if not leaders:
+                form.add_error(None, _("Choose who led the supervision."))
+            else:
+                data = form.cleaned_data
+                try:
+                    inspection = services.inspection_record(
+                        by=user,
+                        title=data["title"],
+                        held_on=data["held_on"],
+                        place=data["place"],
+                        leader=leaders[0],
+                        participants=participants,
+                        departments=departments,
+                        findings=data["findings"],
+                        profile=data["profile"],
+                        points=[
+                            services.RectificationPoint(
+                                text=text, department=department, deadline=deadline
+                            )
+                            for text, department, deadline in data["points"]
+                        ],
+                        item=about,
+                        photos=request.FILES.getlist("photos"),
+                    )
+                except PermissionDeniedError as error:
+                    raise PermissionDenied from error
+                except DomainError as error:
+                    add_domain_error(form, error)
+                else:
+                    messages.success(request, _("The on-site supervision is recorded."))
+                    return redirect("supervision:inspection", pk=inspection.pk)
+    return render(
+        request,
+        "supervision/inspection_form.html",
+        {"nav_active": "supervision", "form": form, "people": people, "about": about},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    inspection = selectors.inspection_get_for(viewer=user, pk=pk)
+    if inspection is None:
+        raise Http404
+    rule = light_rule()
+    sub_items = list(
+        selectors.items_from_source(source=inspection)
+        .filter(pk__in=selectors.visible_items(viewer=user).values("pk"))
+        .select_related("lead_department", "responsible")
+        .annotate(light=rule.expression())
+    )
+    return render(
+        request,
+        "supervision/inspection_detail.html",
+        {
+            "nav_active": "supervision",
+            "inspection": inspection,
+            "sub_items": sub_items,
+            "photos": list(inspection.photos.all()),
+        },
+    )
+
+
+@login_required
+@require_GET
+def inspection_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = InspectionPhoto.objects.filter(pk=pk).first()
+    if (
+        photo is None
+        or selectors.inspection_get_for(viewer=_user(request), pk=photo.inspection_id)
+        is None
+    ):
+        raise Http404
+    return FileResponse(
+        photo.file.open("rb"),
+        as_attachment=False,
+        filename=photo.original_name,
+        content_type=photo.content_type,
+    )
+
+
+# --- clock profiles ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def profile_list(request: HttpRequest) -> HttpResponse:
+    if not policies.can_keep_profiles(_user(request)):
+        raise PermissionDenied
+    return render(
+        request,
+        "supervision/profile_list.html",
+        {
+            "nav_active": "supervision",
+            "profiles": list(ClockProfile.objects.all()),
+            **_tab_flags(_user(request)),
+        },
+    )
+
+
+@login_required
+def profile_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or change a clock profile: its nodes, threshold of yellow and ladder."""
+    user = _user(request)
+    if not policies.can_keep_profiles(user):
+        raise PermissionDenied
+    profile = None
+    if pk is not None:
+        profile = ClockProfile.objects.filter(pk=pk).first()
+        if profile is None:
+            raise Http404
+    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(profile))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.profile_save(
+                    by=user,
+                    profile=profile,
+                    code=data["code"],
+                    name=data["name"],
+                    description=data["description"],
+                    day_basis=data["day_basis"],
+                    yellow_days=data["yellow_days"],
+                    nodes=form.nodes(profile),
+                    ladder=form.ladder(),
+                    is_active=data["is_active"],
+                )
+            except PermissionDeniedError as error:
+                raise PermissionDenied from error
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("The clock is saved."))
+                return redirect("supervision:profiles")
+    return render(
+        request,
+        "supervision/profile_form.html",
+        {"nav_active": "supervision", "form": form, "profile": profile},
         status=status,
     )

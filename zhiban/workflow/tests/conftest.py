@@ -46,6 +46,7 @@ DEFAULT_FLOW_CODES = (
     "request",
     "general",
     "document_outgoing",
+    "supervision_extension",
 )
 
 
