@@ -13,6 +13,7 @@ API_MODULES = (
     "zhiban.notices.api",
     "zhiban.workflow.api",
     "zhiban.documents.api",
+    "zhiban.supervision.api",
 )
 
 router = DefaultRouter()

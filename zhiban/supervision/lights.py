@@ -138,3 +138,20 @@ def light_rule(
             for profile_id, basis, yellow_days in thresholds
         },
     )
+
+
+def node_light(
+    *,
+    due_on: datetime.date,
+    done: bool,
+    today: datetime.date,
+    yellow_until: datetime.date,
+) -> str:
+    """Return the light of one node of a running item ("done" once fulfilled)."""
+    if done:
+        return "done"
+    if due_on < today:
+        return Light.RED.value
+    if due_on <= yellow_until:
+        return Light.YELLOW.value
+    return Light.GREEN.value

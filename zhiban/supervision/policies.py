@@ -53,3 +53,8 @@ def answers_for(
 def can_keep_profiles(user: User) -> bool:
     """Administrators and the office director edit the clock profiles."""
     return user.has_role(Role.SYSTEM_ADMIN) or user.has_role(Role.OFFICE_DIRECTOR)
+
+
+def can_assess(user: User) -> bool:
+    """Who reads the department assessment: the office, principal and overseeing leaders."""
+    return sees_everything(user) or user.has_role(Role.OVERSEEING_LEADER)

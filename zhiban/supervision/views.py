@@ -6,7 +6,6 @@ every light shown.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhiban.core.errors import DomainError, PermissionDeniedError
 from zhiban.core.exports import XLSX_CONTENT_TYPE
 from zhiban.org.forms import add_domain_error
-from zhiban.org.models import Department, Role, User
+from zhiban.org.models import Department, User
 from zhiban.org.views.picker import chosen_departments, chosen_people
 from zhiban.supervision import analytics, exports, links, policies, selectors, services
 from zhiban.supervision.assessment import department_scores
@@ -43,7 +42,7 @@ from zhiban.supervision.forms import (
     UrgeForm,
     VerifyForm,
 )
-from zhiban.supervision.lights import LIGHT_ORDER, Light, light_rule
+from zhiban.supervision.lights import LIGHT_ORDER, Light, light_rule, node_light
 from zhiban.supervision.models import (
     AssessmentRule,
     ClockProfile,
@@ -51,7 +50,6 @@ from zhiban.supervision.models import (
     InspectionPhoto,
     ItemDepartment,
     ItemFile,
-    ItemNode,
     Source,
     Step,
     SupervisionItem,
@@ -281,18 +279,6 @@ def _forms(
     return forms
 
 
-def _node_light(
-    node: ItemNode, today: datetime.date, yellow_until: datetime.date
-) -> str:
-    if node.done_at is not None:
-        return "done"
-    if node.due_on < today:
-        return Light.RED
-    if node.due_on <= yellow_until:
-        return Light.YELLOW
-    return Light.GREEN
-
-
 def detail_page(
     request: HttpRequest,
     item: SupervisionItem,
@@ -319,7 +305,16 @@ def detail_page(
         "item": item,
         "light": rule.of(item),
         "nodes": [
-            (node, _node_light(node, rule.today, yellow_until)) for node in nodes
+            (
+                node,
+                node_light(
+                    due_on=node.due_on,
+                    done=node.done_at is not None,
+                    today=rule.today,
+                    yellow_until=yellow_until,
+                ),
+            )
+            for node in nodes
         ],
         "departments": rows,
         "reports": list(
@@ -607,17 +602,13 @@ def _month(request: HttpRequest) -> tuple[int, int]:
 def _tab_flags(user: User) -> dict[str, bool]:
     """Which of the supervision tabs the user sees besides items and dashboard."""
     return {
-        "show_assessment": _is_assessor(user),
+        "show_assessment": policies.can_assess(user),
         "show_clocks": policies.can_keep_profiles(user),
     }
 
 
-def _is_assessor(user: User) -> bool:
-    return policies.sees_everything(user) or user.has_role(Role.OVERSEEING_LEADER)
-
-
 def _refuse_unless_assessor(user: User) -> None:
-    if not _is_assessor(user):
+    if not policies.can_assess(user):
         raise PermissionDenied
 
 
