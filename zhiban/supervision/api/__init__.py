@@ -16,6 +16,7 @@ from zhiban.supervision.api.analytics import (
     DashboardViewSet,
     ProfileViewSet,
 )
+from zhiban.supervision.api.inspections import InspectionViewSet
 from zhiban.supervision.api.items import SupervisionItemViewSet
 
 
@@ -32,4 +33,7 @@ def register(router: BaseRouter) -> None:
     )
     router.register(
         "supervision-profiles", ProfileViewSet, basename="supervision-profile"
+    )
+    router.register(
+        "supervision-inspections", InspectionViewSet, basename="supervision-inspection"
     )

@@ -25,7 +25,14 @@ State = SupervisionItem.State
 
 # Refusals that mean "the item moved on": HTTP 409 with the code.
 CONFLICT_CODES = frozenset(
-    {"wrong_state", "already_signed", "item_closed", "node_done", "urged_recently"}
+    {
+        "wrong_state",
+        "already_signed",
+        "item_closed",
+        "node_done",
+        "urged_recently",
+        "extension_pending",
+    }
 )
 THEN_CHOICES = ("draft", "issue", "review")
 NODE_LIGHTS = [*(light.value for light in Light if light != Light.NONE), "done"]

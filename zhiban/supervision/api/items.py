@@ -28,6 +28,8 @@ from zhiban.supervision.api._common import (
 from zhiban.supervision.api.serializers import (
     CloseSerializer,
     CompleteSerializer,
+    ExtendSerializer,
+    ExtensionSerializer,
     ItemCreateSerializer,
     ItemDetailSerializer,
     ItemQuerySerializer,
@@ -292,3 +294,23 @@ class SupervisionItemViewSet(
             return item
 
         return self._step(urge)
+
+    @extend_schema(
+        summary="The lead department asks for an extension (延期申请), on the engine",
+        request=ExtendSerializer,
+        responses={201: ExtensionSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def extend(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        data, by = _parsed(ExtendSerializer, request), _signed_in(request)
+        result = _run(
+            lambda: services.extension_request(
+                item=item, by=by, new_due=data["new_due"], reason=data["reason"]
+            )
+        )
+        if isinstance(result, Response):
+            return result
+        return Response(
+            ExtensionSerializer(result).data, status=status.HTTP_201_CREATED
+        )

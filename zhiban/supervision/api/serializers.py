@@ -490,3 +490,78 @@ def _parsed(serializer: type[serializers.Serializer[Any]], request: Request) -> 
     data = serializer(data=request.data)
     data.is_valid(raise_exception=True)
     return data.validated_data
+
+
+class ExtendSerializer(serializers.Serializer[Any]):
+    new_due = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)
+
+    class Meta:
+        ref_name = "SupervisionExtend"
+
+
+class ExtensionSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    old_due = serializers.DateField()
+    new_due = serializers.DateField()
+    reason = serializers.CharField()
+    approval = serializers.IntegerField(source="instance_id")
+    requested_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "SupervisionExtension"
+
+
+class PointSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(max_length=1000)
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True)
+    )
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+
+    class Meta:
+        ref_name = "SupervisionPoint"
+
+
+class InspectionCreateSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200)
+    held_on = serializers.DateField()
+    place = serializers.CharField(max_length=200)
+    leader = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True)
+    )
+    participants = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True
+    )
+    departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True), many=True
+    )
+    findings = serializers.CharField(max_length=5000)
+    profile = serializers.SlugRelatedField(
+        slug_field="code", queryset=ClockProfile.objects.filter(is_active=True)
+    )
+    item = serializers.IntegerField(required=False, allow_null=True, default=None)
+    points = PointSerializer(many=True, required=False, default=list)
+
+    class Meta:
+        ref_name = "SupervisionInspectionCreate"
+
+
+class InspectionSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    held_on = serializers.DateField()
+    place = serializers.CharField()
+    leader = PersonSerializer()
+    participants = PersonSerializer(many=True, source="participants.all")
+    departments = DepartmentSerializer(many=True, source="departments.all")
+    findings = serializers.CharField()
+    item = serializers.IntegerField(source="item_id", allow_null=True)
+    sub_items = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "SupervisionInspection"
+
+    def get_sub_items(self, obj: Any) -> list[int]:
+        return [item.pk for item in obj.sub_items]

@@ -813,3 +813,83 @@ def test_the_clock_profiles(people: dict[str, User], profile: ClockProfile) -> N
         "report",
     ]
     assert api(people["staff"]).post("/api/supervision-profiles/").status_code == 405
+
+
+# --- extension requests and on-site supervision ------------------------------------
+
+
+def test_extension_request_by_api(
+    people: dict[str, User], profile: ClockProfile
+) -> None:
+    from zhiban.supervision.defaults import ensure_extension_flow
+    from zhiban.workflow.models import FlowDefinition, FlowVersion
+
+    ensure_extension_flow(FlowDefinition, FlowVersion)
+    item = issued_item(people, profile)
+    services.item_sign(item=item, by=people["head"], arrangement="部署")
+    due = item.nodes.get(key="complete").due_on
+    client = APIClient()
+    client.force_authenticate(people["head"])
+    url = f"/api/supervision-items/{item.pk}/extend/"
+    response = client.post(
+        url, {"new_due": due.isoformat(), "reason": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "new_due" in response.json()
+    later = (due + datetime.timedelta(days=9)).isoformat()
+    response = client.post(url, {"new_due": later, "reason": "设备未到"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["state"] == "pending"
+    assert response.json()["new_due"] == later
+    again = client.post(url, {"new_due": later, "reason": "再次"}, format="json")
+    assert again.status_code == 409
+    assert again.json()["code"] == "extension_pending"
+
+
+def test_inspection_by_api(people: dict[str, User], profile: ClockProfile) -> None:
+    from zhiban.supervision.models import Inspection
+
+    client = APIClient()
+    client.force_authenticate(people["officer"])
+    production = people["head"].primary_department_id
+    body = {
+        "title": "联合督查",
+        "held_on": timezone.localdate().isoformat(),
+        "place": "主井",
+        "leader": people["leader"].pk,
+        "participants": [people["officer"].pk, people["head"].pk],
+        "departments": [production],
+        "findings": "皮带机护栏缺失",
+        "profile": profile.code,
+        "points": [{"text": "加装皮带机护栏", "department": production}],
+    }
+    response = client.post("/api/supervision-inspections/", body, format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert len(data["sub_items"]) == 1
+    sub = SupervisionItem.objects.get(pk=data["sub_items"][0])
+    assert sub.state == "issued"
+    listing = client.get("/api/supervision-inspections/").json()
+    assert listing["count"] == 1
+    stranger = APIClient()
+    stranger.force_authenticate(people["outsider"])
+    inspection = Inspection.objects.get()
+    assert (
+        stranger.get(f"/api/supervision-inspections/{inspection.pk}/").status_code
+        == 404
+    )
+    refused = stranger.post("/api/supervision-inspections/", body, format="json")
+    assert refused.status_code == 403
+    bad = client.post(
+        "/api/supervision-inspections/",
+        {
+            **body,
+            "points": [
+                {"text": "x", "department": people["outsider"].primary_department_id}
+            ],
+        },
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert "points" in bad.json()
+    assert Inspection.objects.count() == 1
