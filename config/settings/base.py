@@ -318,6 +318,12 @@ WEBHOOK_TIMEOUT = env_int("ZHIBAN_WEBHOOK_TIMEOUT", 5)
 DELIVERY_MAX_ATTEMPTS = env_int("ZHIBAN_DELIVERY_MAX_ATTEMPTS", 6)
 DELIVERY_RETRY_SECONDS = env_int("ZHIBAN_DELIVERY_RETRY_SECONDS", 60)
 REMINDER_HOURS = env_int("ZHIBAN_REMINDER_HOURS", 24)
+# Time limits of incoming handling in working days (工作日, the official holiday calendar
+# plus overrides), by urgency (特急 / 加急 / 平件). No standard fixes them (unconfirmed):
+# these are defaults. An office step (初审, 拟办, 批办, 办结): 0 means the same day.
+INCOMING_STEP_WORKING_DAYS = {"特急": 0, "加急": 1, "": 2}
+# 承办 when the leader's instruction names no deadline (nor the registrar one).
+INCOMING_HANDLING_WORKING_DAYS = {"特急": 2, "加急": 5, "": 10}
 BASE_URL = env_str("ZHIBAN_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Background jobs --------------------------------------------------------------

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from zhiban.inbox import services as inbox
 from zhiban.inbox.models import Urgency as WorkUrgency
 from zhiban.org.models import Department, User
 from zhiban.org.selectors import department_head_for
+from zhiban.org.workdays import add_working_days
 
 MAX_TEXT = 2000
 WORK_URGENCY = {"特急": WorkUrgency.EXTRA_URGENT, "加急": WorkUrgency.URGENT}
@@ -55,6 +57,24 @@ def _due(day: datetime.date | None) -> datetime.datetime | None:
     return timezone.make_aware(end)
 
 
+def step_due(document: Document, stage: str) -> datetime.date:
+    """Return the working-day time limit of a handling step, by the document's urgency.
+
+    Office steps take ``INCOMING_STEP_WORKING_DAYS``, 承办 without a deadline
+    ``INCOMING_HANDLING_WORKING_DAYS``; never later than the document's own deadline.
+    """
+    limits = (
+        settings.INCOMING_HANDLING_WORKING_DAYS
+        if stage == Stage.HANDLE
+        else settings.INCOMING_STEP_WORKING_DAYS
+    )
+    days = int(limits.get(document.urgency, limits.get("", 2)))
+    due = add_working_days(timezone.localdate(), days)
+    if document.deadline is not None and document.deadline >= timezone.localdate():
+        due = min(due, document.deadline)
+    return due
+
+
 def _open(
     document: Document,
     *,
@@ -64,7 +84,12 @@ def _open(
     departments: Sequence[tuple[Department, str]] = (),
     due_on: datetime.date | None = None,
 ) -> list[IncomingStep]:
-    """Open the steps of a stage and their work items; set the document's stage."""
+    """Open the steps of a stage and their work items; set the document's stage.
+
+    A step without a given date is due by its working-day time limit (``step_due``).
+    """
+    if due_on is None:
+        due_on = step_due(document, stage)
     steps: list[IncomingStep] = []
     if departments:
         for (department, role), person in zip(departments, people, strict=True):
@@ -281,6 +306,10 @@ def incoming_instruct(
         )
         if deadline is not None:
             locked.deadline = deadline
+            locked.save(update_fields=["deadline", "updated_at"])
+        elif locked.deadline is None:
+            # No date from the leader or the registrar: the working-day default.
+            locked.deadline = step_due(locked, Stage.HANDLE)
             locked.save(update_fields=["deadline", "updated_at"])
         _open(
             locked,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from zhiban.core.errors import DomainError, PermissionDeniedError
 from zhiban.documents import services
@@ -213,3 +214,77 @@ def test_urging_notifies_everyone_holding_a_step(org, people, cast):
     assert sorted(n.recipient.username for n in urged) == ["prodhead", "safehead"]
     with pytest.raises(PermissionDeniedError):
         services.incoming_urge(document=document, by=people["engineer"])
+
+
+# --- working-day time limits (工作日) ---------------------------------------------------
+
+
+def test_each_step_is_due_by_its_working_day_limit(org, people, cast):
+    from zhiban.org.workdays import add_working_days
+
+    today = timezone.localdate()
+    urgent = incoming(org, urgency="加急")
+    normal = incoming(org, title="关于报送统计报表的通知", urgency="")
+    urgent_check = IncomingStep.objects.get(document=urgent, stage=Stage.CHECK)
+    normal_check = IncomingStep.objects.get(document=normal, stage=Stage.CHECK)
+    assert urgent_check.due_on == add_working_days(today, 1)
+    assert normal_check.due_on == add_working_days(today, 2)
+    item = WorkItem.objects.get(target_id=str(normal_check.pk), kind=INCOMING_WORK_KIND)
+    assert item.due_at is not None
+    assert timezone.localtime(item.due_at).date() == normal_check.due_on
+
+
+def test_an_override_moves_the_limit(org, people, cast):
+    from zhiban.org.models import WorkingDayOverride
+    from zhiban.org.workdays import add_working_days
+
+    today = timezone.localdate()
+    first = add_working_days(today, 1)
+    WorkingDayOverride.objects.create(day=first, is_working_day=False, note="停电")
+    document = incoming(org, urgency="加急")
+    step = IncomingStep.objects.get(document=document, stage=Stage.CHECK)
+    assert step.due_on == add_working_days(today, 1)
+    assert step.due_on != first
+
+
+def test_handling_without_a_deadline_gets_the_working_day_default(org, people, cast):
+    from zhiban.org.workdays import add_working_days
+
+    document = incoming(org, urgency="")
+    services.incoming_check(document=document, by=people["clerk"], passed=True)
+    services.incoming_propose(
+        document=document, by=people["clerk"], proposal="请阅示", leader=cast["leader"]
+    )
+    services.incoming_instruct(
+        document=document,
+        by=cast["leader"],
+        instruction="请生产技术部办理。",
+        lead=org["production"],
+    )
+    document.refresh_from_db()
+    expected = add_working_days(timezone.localdate(), 10)
+    assert document.deadline == expected
+    step = IncomingStep.objects.get(document=document, stage=Stage.HANDLE)
+    assert step.due_on == expected
+
+
+def test_a_step_is_never_due_after_the_documents_deadline(org, people, cast):
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    document = incoming(org, urgency="", deadline=tomorrow)
+    step = IncomingStep.objects.get(document=document, stage=Stage.CHECK)
+    assert step.due_on <= tomorrow
+
+
+def test_the_leader_sees_the_default_deadline_in_the_form(org, people, cast):
+    from django.test import Client
+    from django.urls import reverse
+
+    from zhiban.org.workdays import add_working_days
+
+    document = walk_to(Stage.INSTRUCT, org, cast, document=incoming(org, urgency="特急"))
+    client = Client()
+    client.force_login(cast["leader"])
+    page = client.get(reverse("documents:detail", args=[document.pk]))
+    form = page.context["handling"]["form"]
+    assert form.initial["deadline"] == add_working_days(timezone.localdate(), 2)

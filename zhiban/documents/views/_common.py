@@ -24,6 +24,7 @@ from zhiban.documents.models import (
     IncomingStep,
     Stage,
 )
+from zhiban.documents.services.handling import step_due
 
 PAGE_SIZE = 25
 
@@ -118,7 +119,11 @@ def handling_context(
     if mine is not None and action_form is None:
         form_class = forms_by_stage[Stage(mine.stage)]
         if form_class is InstructForm:
-            action_form = InstructForm(unit_id=document.unit_id)
+            # The leader sees the deadline the handling will get if they name none.
+            default = document.deadline or step_due(document, Stage.HANDLE)
+            action_form = InstructForm(
+                unit_id=document.unit_id, initial={"deadline": default}
+            )
         else:
             action_form = form_class()
     if isinstance(action_form, ReplyForm) and mine and mine.stage == Stage.COMPLETE:
