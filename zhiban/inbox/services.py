@@ -129,8 +129,14 @@ def work_items_open(
     due_at: datetime.datetime | None = None,
     is_cc: bool = False,
     notify_assignees: bool = True,
+    own_reminders: bool = False,
 ) -> list[WorkItem]:
-    """Open the same work item for many people at once, in bulk."""
+    """Open the same work item for many people at once, in bulk.
+
+    ``own_reminders``: the module reminds and escalates this work itself (the
+    supervision urge ladder); the to-do centre's sweeps leave it alone, while its
+    due time still orders and marks the list.
+    """
     now = timezone.now()
     today = timezone.localdate(now)
     target_fields = _target_fields(target)
@@ -152,6 +158,8 @@ def work_items_open(
                 urgency=urgency,
                 due_at=due_at,
                 opened_at=now,
+                reminded_at=now if own_reminders else None,
+                escalated_at=now if own_reminders else None,
                 **target_fields,
             )
         )

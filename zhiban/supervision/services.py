@@ -138,7 +138,11 @@ def _open(
     title: str,
     reason: str,
     by: User | None,
+    due_steps: tuple[str, ...] | None = None,
 ) -> None:
+    """Open the work items of a step, due by the earliest open node of `due_steps`
+    (every step when empty; no due time when None). The urge ladder reminds and
+    escalates them, so the to-do centre's own sweeps leave them alone."""
     people = [person for person in dict.fromkeys(people) if person is not None]
     if people:
         inbox.work_items_open(
@@ -150,7 +154,21 @@ def _open(
             reason=reason,
             initiator=by,
             urgency=_urgency(item),
+            due_at=None if due_steps is None else _node_due_at(item, due_steps),
+            own_reminders=True,
         )
+
+
+def _node_due_at(
+    item: SupervisionItem, steps: tuple[str, ...]
+) -> datetime.datetime | None:
+    nodes = item.nodes.filter(done_at__isnull=True)
+    if steps:
+        nodes = nodes.filter(step__in=steps)
+    due = nodes.aggregate(due=Min("due_on"))["due"]
+    if due is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(due, datetime.time(18, 0)))
 
 
 def _close(
@@ -533,6 +551,7 @@ def _issue(locked: SupervisionItem, *, by: User) -> None:
         % {"number": locked.number, "title": locked.title},
         reason=_("Head of a department the item is issued to"),
         by=by,
+        due_steps=(Step.SIGN,),
     )
     _event(locked, "issue", by=by, data={"number": locked.number})
 
@@ -663,6 +682,7 @@ def item_sign(
                 % {"number": locked.number, "title": locked.title},
                 reason=_("Responsible for the lead department"),
                 by=by,
+                due_steps=(Step.PLAN,),
             )
         _event(
             locked,
@@ -775,6 +795,7 @@ def item_plan(
             % {"number": locked.number, "title": locked.title},
             reason=_("Responsible for the lead department"),
             by=by,
+            due_steps=(),
         )
         _event(locked, "plan", by=by, note=plan, data={"milestones": len(clean)})
         audit_record(
@@ -1035,6 +1056,7 @@ def item_return(
             % {"number": locked.number, "title": locked.title},
             reason=_("Responsible for the lead department"),
             by=by,
+            due_steps=(Step.COMPLETE,),
         )
         _event(
             locked,

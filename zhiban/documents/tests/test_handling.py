@@ -282,7 +282,9 @@ def test_the_leader_sees_the_default_deadline_in_the_form(org, people, cast):
 
     from zhiban.org.workdays import add_working_days
 
-    document = walk_to(Stage.INSTRUCT, org, cast, document=incoming(org, urgency="特急"))
+    document = walk_to(
+        Stage.INSTRUCT, org, cast, document=incoming(org, urgency="特急")
+    )
     client = Client()
     client.force_login(cast["leader"])
     page = client.get(reverse("documents:detail", args=[document.pk]))

@@ -423,3 +423,21 @@ def test_lights_follow_the_dates(
     item.refresh_from_db()
     assert item.next_due_on == item.nodes.get(key="report").due_on
     assert isinstance(item.next_due_on, datetime.date)
+
+
+def test_work_items_are_due_by_their_node_and_left_to_the_ladder(
+    people: dict[str, User], profile: ClockProfile
+) -> None:
+    from zhiban.inbox import services as inbox
+
+    item = issued_item(people, profile)
+    arrange = item.nodes.get(key="arrange").due_on
+    work = WorkItem.objects.get(assignee=people["head"], kind=WORK_KIND)
+    assert work.due_at is not None
+    assert timezone.localtime(work.due_at).date() == arrange
+    # The to-do centre's own reminder and escalation skip it: the ladder does that.
+    later = work.due_at + datetime.timedelta(days=3)
+    assert (
+        inbox.work_items_remind_due(now=work.due_at - datetime.timedelta(hours=1)) == 0
+    )
+    assert inbox.work_items_escalate_overdue(now=later) == 0
