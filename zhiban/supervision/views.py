@@ -105,6 +105,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/item_list.html",
         {
+            **_list_context(request, filters),
             "nav_active": "supervision",
             "page": page,
             "filters": filters,
@@ -122,6 +123,41 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "today": rule.today,
         },
     )
+
+
+def _list_context(
+    request: HttpRequest, filters: selectors.ItemFilters
+) -> dict[str, Any]:
+    """Name the narrowing filters a drill-down brought (each with a link to drop it)."""
+    active: list[tuple[str, str, str]] = []
+
+    def without(key: str) -> str:
+        query = request.GET.copy()
+        query.pop(key, None)
+        query.pop("page", None)
+        return "?" + query.urlencode()
+
+    if filters.department:
+        department = Department.objects.filter(pk=filters.department).first()
+        if department is not None:
+            active.append(
+                (_("Lead department"), department.name, without("department"))
+            )
+    if filters.leader:
+        leader = User.objects.filter(pk=filters.leader).first()
+        if leader is not None:
+            active.append(
+                (_("Assigning leader"), leader.display_name, without("leader"))
+            )
+    if filters.issued_from:
+        active.append(
+            (_("Issued from"), filters.issued_from.isoformat(), without("issued_from"))
+        )
+    if filters.issued_to:
+        active.append(
+            (_("Issued to"), filters.issued_to.isoformat(), without("issued_to"))
+        )
+    return {"active_filters": active}
 
 
 @login_required

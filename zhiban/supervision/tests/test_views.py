@@ -320,3 +320,22 @@ def test_instruction_becomes_an_item_linked_both_ways(
     )
     response = client_for(other_leader).get(create_url)
     assert response.context["source"] is None
+
+
+def test_a_drill_down_shows_its_filters_and_keeps_them(
+    people: dict[str, User], profile: ClockProfile
+) -> None:
+    issued_item(people, profile, title="生产事项")
+    safety = people["safety_head"].primary_department
+    issued_item(
+        people, profile, title="安监事项", lead_department=safety, co_departments=[]
+    )
+    client = client_for(people["officer"])
+    assert safety is not None
+    response = client.get(reverse("supervision:list"), {"department": str(safety.pk)})
+    assert response.context["page"].paginator.count == 1
+    assert response.context["active_filters"][0][1] == "安全监察部"
+    page = response.content.decode()
+    assert 'name="department" value="%d"' % safety.pk in page
+    assert "安监事项" in page
+    assert "生产事项" not in page
