@@ -283,6 +283,54 @@ def notify_many(
     return created
 
 
+@dataclass(frozen=True)
+class Message:
+    """One notification of a batch in which every message differs (notify_each)."""
+
+    recipient: User
+    title: str
+    body: str = ""
+    url: str = ""
+    dedupe_key: str | None = None
+
+
+def notify_each(*, kind: str, messages: Iterable[Message]) -> list[Notification]:
+    """Send many different notifications in bulk (a sweep's batch).
+
+    A message with a dedupe key that was sent before is skipped, as in ``notify``.
+    """
+    from zhiban.inbox import channels  # channels import tasks, which import services
+
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient=message.recipient,
+            kind=kind,
+            title=message.title[:200],
+            body=message.body,
+            url=message.url,
+            dedupe_key=message.dedupe_key,
+            created_at=now,
+        )
+        for message in messages
+    ]
+    if not rows:
+        return []
+    # No savepoint inside a caller's transaction (see notify_many).
+    with transaction.atomic(savepoint=False):
+        Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        keys = [row.dedupe_key for row in rows if row.dedupe_key]
+        created = list(
+            Notification.objects.filter(
+                Q(dedupe_key__in=keys) | Q(dedupe_key__isnull=True),
+                created_at=now,
+                kind=kind,
+            )
+        )
+        channels.dispatch(notifications=created)
+    return created
+
+
 def notify(
     *,
     recipient: User,

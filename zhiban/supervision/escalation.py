@@ -160,6 +160,7 @@ def _send_batch(
                 "node_id", flat=True
             )
         )
+        messages: list[inbox.Message] = []
         sent = 0
         for node in nodes:
             if node.pk not in ours:
@@ -168,15 +169,17 @@ def _send_batch(
             for person in recipients[node.pk]:
                 with translation.override(person.language or None):
                     title, body = _message(node, rung, light)
-                inbox.notify(
-                    recipient=person,
-                    kind=WORK_KIND,
-                    title=title,
-                    body=body,
-                    url=url,
-                    dedupe_key=f"supervision:{node.pk}:{rung}",
+                messages.append(
+                    inbox.Message(
+                        recipient=person,
+                        title=title,
+                        body=body,
+                        url=url,
+                        dedupe_key=f"supervision:{node.pk}:{rung}:{person.pk}",
+                    )
                 )
             sent += 1
+        inbox.notify_each(kind=WORK_KIND, messages=messages)
         if sent:
             audit_record(
                 actor=None,

@@ -254,3 +254,19 @@ def test_notify_with_a_dedupe_key_notifies_once():  # type: ignore[no-untyped-de
     assert first is not None
     assert second is None
     assert Notification.objects.count() == 1
+
+
+def test_notify_each_sends_different_messages_once(db):
+    from zhiban.inbox.models import Notification
+    from zhiban.inbox.services import Message, notify_each
+    from zhiban.org.tests.factories import UserFactory
+
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    messages = [
+        Message(recipient=alice, title="甲", dedupe_key="k:1"),
+        Message(recipient=bob, title="乙", dedupe_key="k:2"),
+    ]
+    assert len(notify_each(kind="test", messages=messages)) == 2
+    # The same keys again: nothing new.
+    assert notify_each(kind="test", messages=messages) == []
+    assert sorted(Notification.objects.values_list("title", flat=True)) == ["乙", "甲"]

@@ -336,6 +336,6 @@ def test_a_drill_down_shows_its_filters_and_keeps_them(
     assert response.context["page"].paginator.count == 1
     assert response.context["active_filters"][0][1] == "安全监察部"
     page = response.content.decode()
-    assert 'name="department" value="%d"' % safety.pk in page
+    assert f'name="department" value="{safety.pk}"' in page
     assert "安监事项" in page
     assert "生产事项" not in page
