@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/", include("zhiban.documents.urls")),
     path("vehicles/", include("zhiban.vehicles.urls")),
     path("supervision/", include("zhiban.supervision.urls")),
+    path("meetings/", include("zhiban.meetings.urls")),
     path("audit/", include("zhiban.audit.urls")),
     path("api/", include("zhiban.api.urls")),
     path("django-admin/", admin.site.urls),

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "zhiban.vehicles",
     "zhiban.documents",
     "zhiban.supervision",
+    "zhiban.meetings",
     "zhiban.api",
 ]
 

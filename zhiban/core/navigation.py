@@ -34,6 +34,8 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("documents", _("Documents"), "documents:register", "bi-file-earmark-text"),
     # Everyone: a department answers for its items, the office runs them all.
     NavEntry("supervision", _("Supervision"), "supervision:list", "bi-flag"),
+    # Everyone books meeting rooms; the office keeps the rooms from the board.
+    NavEntry("meetings", _("Meetings"), "meetings:board", "bi-calendar-week"),
     # Seal keepers hold no role: everyone sees the entry, and the ledger shows each
     # person their subset (kept seals, headed departments, own requests).
     NavEntry("seals", _("Seal use"), "seals:ledger", "bi-patch-check"),

@@ -1,0 +1,39 @@
+"""Every write of meeting rooms and bookings (rules, rooms, bookings)."""
+
+from zhiban.meetings.services.approval import booking_outcome
+from zhiban.meetings.services.bookings import (
+    MAX_OCCURRENCES,
+    booking_cancel,
+    booking_change,
+    booking_create,
+    series_cancel,
+    series_create,
+)
+from zhiban.meetings.services.rooms import PHOTO_MAX_BYTES, RoomData, room_save
+from zhiban.meetings.services.rules import (
+    HORIZON,
+    STEP_MINUTES,
+    BookingConflictError,
+    Slot,
+    room_is_open_on,
+    slot_text,
+)
+
+__all__ = [
+    "HORIZON",
+    "MAX_OCCURRENCES",
+    "PHOTO_MAX_BYTES",
+    "STEP_MINUTES",
+    "BookingConflictError",
+    "RoomData",
+    "Slot",
+    "booking_cancel",
+    "booking_change",
+    "booking_create",
+    "booking_outcome",
+    "room_is_open_on",
+    "room_save",
+    "series_cancel",
+    "series_create",
+    "slot_text",
+]
