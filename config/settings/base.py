@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -354,6 +355,11 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-sweep": {
         "task": "zhiban.supervision.tasks.sweep",
         "schedule": 900.0,
+    },
+    # The finished items' tallies, recounted at night and repaired if they differ.
+    "supervision-check-tallies": {
+        "task": "zhiban.supervision.tasks.check_tallies",
+        "schedule": crontab(hour=2, minute=40),
     },
 }
 

@@ -262,6 +262,12 @@ class SupervisionItem(TimeStampedModel):
                 fields=["lead_department", "state"], name="supervision_department"
             ),
             models.Index(fields=["issued_on"], name="supervision_issued"),
+            # The dashboard's weekly closed count (finished items only have one).
+            models.Index(
+                fields=["closed_at"],
+                name="supervision_closed",
+                condition=Q(closed_at__isnull=False),
+            ),
             models.Index(fields=["source_type", "source_id"], name="supervision_src"),
         ]
 
@@ -710,3 +716,54 @@ class InspectionPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+FINISHED_STATES = (SupervisionItem.State.CLOSED, SupervisionItem.State.ARCHIVED)
+# What a tally counts by (the unique key of ``FinishedTally``).
+TALLY_KEY = (
+    "department_id",
+    "role",
+    "lead_department_id",
+    "leader_id",
+    "source",
+    "state",
+)
+
+
+class FinishedTally(models.Model):
+    """How many finished (closed, archived) items there are, per group the dashboard shows.
+
+    A finished item never changes light again, so the dashboard need not read the
+    98 % of a million items that are finished (bench/README.md, supervision): the
+    services that close and archive an item add it here, in the same transaction.
+    Each item is counted once under ``role = "all"`` (the department is then its lead
+    department), and once more under each of its departments' roles (lead, co) for
+    a department head's view. ``leader`` and the departments are plain ids so that
+    the unique key holds no NULL. ``tallies.rebuild()`` recounts everything.
+    """
+
+    ALL = "all"
+
+    department_id = models.IntegerField()
+    role = models.CharField(max_length=4)
+    lead_department_id = models.IntegerField()
+    leader_id = models.IntegerField()
+    source = models.CharField(max_length=20)
+    state = models.CharField(max_length=20)
+    items = models.IntegerField(default=0)
+    feedback = models.IntegerField(default=0)
+    feedback_on_time = models.IntegerField(default=0)
+    completion = models.IntegerField(default=0)
+    completion_on_time = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("finished items tally")
+        verbose_name_plural = _("finished items tallies")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=list(TALLY_KEY), name="supervision_tally_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.department_id} {self.state}: {self.items}"

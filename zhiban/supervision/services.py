@@ -32,7 +32,7 @@ from zhiban.inbox.models import Urgency, WorkItem
 from zhiban.org.models import Department, User
 from zhiban.org.selectors import department_head_for
 from zhiban.org.workdays import WorkingCalendar
-from zhiban.supervision import clock, policies, selectors
+from zhiban.supervision import clock, policies, selectors, tallies
 from zhiban.supervision.models import (
     EXTENSION_FLOW_CODE,
     WORK_KIND,
@@ -987,6 +987,7 @@ def item_close(
         locked.save(
             update_fields=["state", "grade", "grade_reason", "closed_at", "updated_at"]
         )
+        tallies.count(locked, sign=1)
         _close(locked, by=by, outcome="closed")
         people = [handler_of(locked), locked.leader]
         inbox.notify_many(
@@ -1081,6 +1082,8 @@ def item_archive(*, item: SupervisionItem, by: User) -> SupervisionItem:
         locked.state = State.ARCHIVED
         locked.archived_at = timezone.now()
         locked.save(update_fields=["state", "archived_at", "updated_at"])
+        tallies.count(locked, sign=-1, state=State.CLOSED)
+        tallies.count(locked, sign=1)
         _event(locked, "archive", by=by)
         audit_record(actor=by, action="supervision.item_archive", target=locked)
     return locked

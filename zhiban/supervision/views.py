@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zhiban.core.errors import DomainError, PermissionDeniedError
 from zhiban.core.exports import XLSX_CONTENT_TYPE
+from zhiban.core.paging import CappedPaginator
+from zhiban.inbox.display import count_label
 from zhiban.org.forms import add_domain_error
 from zhiban.org.models import Department, User
 from zhiban.org.views.picker import chosen_departments, chosen_people
@@ -96,7 +98,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
     rule = light_rule()
     items = selectors.item_list_for(viewer=user, rule=rule, filters=filters)
     counts = selectors.light_counts(viewer=user, rule=rule, filters=filters)
-    page = Paginator(items.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = CappedPaginator(items.order_by("-id"), PAGE_SIZE, number=number).get_page(
+        number
+    )
     query = request.GET.copy()
     query.pop("page", None)
     unlit_query = query.copy()
@@ -111,7 +116,12 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "form": form,
             "light_counts": [
-                (light, Light(light).label, counts.get(light, 0))
+                (
+                    light,
+                    Light(light).label,
+                    counts.get(light, 0),
+                    count_label(counts.get(light, 0)),
+                )
                 for light in LIGHT_ORDER
             ],
             "query": query.urlencode(),

@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from zhiban.core.paging import CappedPagination
 from zhiban.supervision import selectors, services
 from zhiban.supervision.api._common import (
     CONFLICT,
@@ -84,6 +85,8 @@ class SupervisionItemViewSet(
 
     serializer_class = ItemSerializer
     queryset = SupervisionItem.objects.none()
+    # A million items: count no further than the pages asked for (ADR 7).
+    pagination_class = CappedPagination
     parser_classes = (JSONParser, MultiPartParser, FormParser)
 
     @cached_property

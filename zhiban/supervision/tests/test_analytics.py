@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import io
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,15 +17,18 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from zhiban.core.errors import DomainError, PermissionDeniedError
-from zhiban.org.models import User
-from zhiban.supervision import analytics, services
+from zhiban.org.models import Membership, Role, User
+from zhiban.org.tests.factories import UserFactory
+from zhiban.supervision import analytics, services, tallies
 from zhiban.supervision.assessment import department_scores
 from zhiban.supervision.lights import Light, light_rule
 from zhiban.supervision.models import (
     AssessmentRule,
     ClockProfile,
+    FinishedTally,
     Grade,
     ItemNode,
+    Source,
     SupervisionItem,
 )
 from zhiban.supervision.tests.conftest import days, issued_item, new_item
@@ -167,6 +172,86 @@ def test_dashboard_page_export_and_query_budget(
     )
 
 
+# --- tallies of finished items --------------------------------------------------------
+
+
+def _figures(result: analytics.Overview) -> dict[str, Any]:
+    def rows(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return sorted(tuple(sorted(row.items())) for row in rows)
+
+    return {
+        "total": result.total,
+        "lights": result.by_light,
+        "states": result.by_state,
+        "departments": rows(result.by_department),
+        "leaders": rows(result.by_leader),
+        "sources": rows(result.by_source),
+        "weekly": result.weekly,
+        "feedback": result.feedback_on_time,
+        "completion": result.completion_on_time,
+        "overdue": [item.pk for item in result.overdue],
+    }
+
+
+def test_tallies_give_the_figures_counted_live_for_every_viewer_and_scope(
+    people: dict[str, User], spread: dict[str, SupervisionItem], profile: ClockProfile
+) -> None:
+    safety = people["safety_head"].primary_department
+    production = people["head"].primary_department
+    assert safety is not None
+    assert production is not None
+    # More finished items: one archived, one of another leader and source led by
+    # safety with production as co-department, one the staff member answers for.
+    services.item_archive(item=spread["closed"], by=people["officer"])
+    other_leader = UserFactory(
+        username="leader2", name="李总", roles=[Role.OVERSEEING_LEADER]
+    )
+    for extra in (
+        {"title": "安全", "lead_department": safety, "co_departments": [production]},
+        {"title": "会议", "leader": other_leader, "source": Source.MEETING},
+        {"title": "本人", "responsible": people["staff"], "co_departments": []},
+    ):
+        item = issued_item(people, profile, **extra)
+        head = people["safety_head"] if extra["title"] == "安全" else people["head"]
+        services.item_sign(item=item, by=head, arrangement="部署")
+        services.item_request_completion(item=item, by=head, summary="完成")
+        services.item_close(item=item, by=people["officer"], grade=Grade.GOOD)
+    assert tallies.differences() == {}
+    # A head of two departments is counted live; so is a period of issue.
+    two = UserFactory(username="two", primary_department=production)
+    Membership.objects.create(user=two, department=safety)
+    rule = light_rule()
+    today = timezone.localdate()
+    scopes = [
+        analytics.Scope(),
+        analytics.Scope(department=safety.pk),
+        analytics.Scope(leader=other_leader.pk),
+        analytics.Scope(source=Source.MEETING),
+        analytics.Scope(issued_from=today - days(1), issued_to=today),
+    ]
+    for viewer in ("officer", "head", "safety_head", "staff", "outsider", "two"):
+        user = people.get(viewer) or two
+        for scope in scopes:
+            kept = analytics.overview(viewer=user, rule=rule, scope=scope)
+            live = analytics.overview(viewer=user, rule=rule, scope=scope, live=True)
+            assert _figures(kept) == _figures(live), (viewer, scope)
+    whole = analytics.overview(
+        viewer=people["officer"], rule=rule, scope=analytics.Scope()
+    )
+    assert (whole.total, whole.by_light["none"]) == (7, 4)
+    assert {k: n for k, _label, n in whole.by_state}["archived"] == 1
+    # The safety head: 红2 and 安全 as lead, every production item as co-department.
+    theirs = analytics.overview(
+        viewer=people["safety_head"], rule=rule, scope=analytics.Scope()
+    )
+    assert theirs.total == 6  # all but 本人, which has no co-department
+    # A tally that went wrong (an item deleted by hand) is found and rebuilt.
+    FinishedTally.objects.filter(role=FinishedTally.ALL).update(items=0)
+    assert tallies.differences()
+    assert tallies.rebuild(django_apps) == len(tallies.recount())
+    assert tallies.differences() == {}
+
+
 # --- assessment -----------------------------------------------------------------------
 
 
@@ -303,3 +388,27 @@ def test_a_node_not_yet_past_its_date_does_not_count(
     assert rows[0].feedback_percent == "—"
     rows = department_scores(year=today.year, month=today.month, today=today + days(1))
     assert (rows[0].feedback_due, rows[0].overdue) == (2, 3)
+
+
+def test_the_command_and_the_nightly_task_find_and_repair_a_wrong_tally(
+    people: dict[str, User], spread: dict[str, SupervisionItem]
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    from zhiban.supervision.tasks import check_tallies
+
+    out = io.StringIO()
+    call_command("supervision_tallies", "--check", stdout=out)
+    assert "agree" in out.getvalue()
+    assert check_tallies() == {"differing": 0}
+    # An item closed behind the services' back is not in the tallies.
+    SupervisionItem.objects.filter(pk=spread["green"].pk).update(state="closed")
+    with pytest.raises(CommandError, match="differ"):
+        call_command("supervision_tallies", "--check", stdout=io.StringIO())
+    assert check_tallies()["differing"] > 0
+    assert tallies.differences() == {}
+    SupervisionItem.objects.filter(pk=spread["red1"].pk).update(state="archived")
+    out = io.StringIO()
+    call_command("supervision_tallies", stdout=out)
+    assert "tally rows counted" in out.getvalue()
+    assert tallies.differences() == {}

@@ -235,4 +235,13 @@ def test_sql_and_python_give_the_same_light(
         )
     for item in SupervisionItem.objects.annotate(light=rule.expression()):
         assert item.light == rule.of(item), (item.state, item.next_due_on)
+    # The filter form (what the list and the dashboard's overdue list use) agrees too.
+    for light in Light:
+        filtered = set(
+            SupervisionItem.objects.filter(rule.q(light.value)).values_list(
+                "pk", flat=True
+            )
+        )
+        expected = {i.pk for i in SupervisionItem.objects.all() if rule.of(i) == light}
+        assert filtered == expected, light
     unknown.delete() if not unknown.items.exists() else None

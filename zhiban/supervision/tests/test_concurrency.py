@@ -7,8 +7,14 @@ from django.utils import timezone
 
 from zhiban.core.tests.concurrency import race
 from zhiban.org.models import User
-from zhiban.supervision import services
-from zhiban.supervision.models import ClockProfile, ItemNode, Report, SupervisionItem
+from zhiban.supervision import services, tallies
+from zhiban.supervision.models import (
+    ClockProfile,
+    FinishedTally,
+    ItemNode,
+    Report,
+    SupervisionItem,
+)
 from zhiban.supervision.tests.conftest import new_item
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,3 +74,33 @@ def test_closing_and_returning_at_once_gives_one_outcome(
         1 if item.state == SupervisionItem.State.RETURNED else 0
     )
     assert Report.objects.filter(kind=Report.Kind.COMPLETION).count() == 1
+
+
+def test_closing_items_of_one_group_at_once_counts_each(
+    people: dict[str, User], profile: ClockProfile
+) -> None:
+    """Four items with the same tally rows, closed at once: all four are counted."""
+    items = []
+    for n in range(4):
+        item = services.item_issue(
+            item=new_item(people, profile, title=f"事项{n}"), by=people["leader"]
+        )
+        services.item_sign(item=item, by=people["head"], arrangement="部署")
+        services.item_request_completion(item=item, by=people["head"], summary="完成")
+        items.append(item)
+    results = race(
+        *[
+            (
+                lambda item=item: services.item_close(
+                    item=item, by=people["officer"], grade="good"
+                )
+            )
+            for item in items
+        ]
+    )
+    assert [kind for kind, _value in results] == ["ok"] * 4
+    rows = dict(
+        FinishedTally.objects.filter(state="closed").values_list("role", "items")
+    )
+    assert rows == {"all": 4, "lead": 4, "co": 4}
+    assert tallies.differences() == {}

@@ -225,7 +225,7 @@ def test_list_counts_lights_and_exports_what_it_shows(
     response = client.get(reverse("supervision:list"), {"light": "red"})
     assert response.context["page"].paginator.count == 1
     assert response.context["page"].object_list[0].title == "甲事项"
-    assert {light: n for light, _label, n in response.context["light_counts"]}[
+    assert {light: n for light, _label, n, _shown in response.context["light_counts"]}[
         "red"
     ] == 1
     export = client.get(reverse("supervision:export"), {"light": "red"})
