@@ -390,6 +390,7 @@ SPECTACULAR_SETTINGS = {
         "NoticeStateEnum": "zhiban.notices.models.Notice.State",
         "DocumentStateEnum": "zhiban.documents.models.Document.State",
         "DocumentUrgencyEnum": "zhiban.documents.models.Urgency",
+        "MeetingBookingStateEnum": "zhiban.meetings.models.Booking.State",
         "WorkItemUrgencyEnum": "zhiban.inbox.models.Urgency",
     },
 }

@@ -14,6 +14,7 @@ API_MODULES = (
     "zhiban.workflow.api",
     "zhiban.documents.api",
     "zhiban.supervision.api",
+    "zhiban.meetings.api",
 )
 
 router = DefaultRouter()

@@ -116,6 +116,11 @@ class Room(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.building} {self.name}"
 
+    @property
+    def equipment_codes(self) -> list[str]:
+        """Return the codes of the room's equipment (prefetch ``equipment``)."""
+        return [kind.code for kind in self.equipment.all()]
+
 
 class BookingSeries(TimeStampedModel):
     """A recurring booking (周例会): its occurrences are real Booking rows."""
