@@ -177,10 +177,10 @@ def test_the_availability_of_rooms(
     start = days_ahead(1, 0).date().isoformat()
 
     mine = _api(people["organiser"]).get(
-        "/api/meeting-availability/", {"start": start, "days": 7}
+        "/api/meeting-availability/", {"start": start, "days": "7"}
     )
     theirs = _api(people["other"]).get(
-        "/api/meeting-availability/", {"start": start, "days": 7}
+        "/api/meeting-availability/", {"start": start, "days": "7"}
     )
 
     assert mine.status_code == 200
