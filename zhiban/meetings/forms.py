@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhiban.meetings.models import BookingSeries, Equipment, OpenDays, Room
 from zhiban.org.models import Unit
@@ -68,9 +69,15 @@ class BookingForm(forms.Form):
         widget=forms.DateInput(attrs=_input(type="date"), format="%Y-%m-%d"),
     )
     start = forms.ChoiceField(
-        label=_("From"), choices=quarter_choices(), widget=_select()
+        label=pgettext_lazy("booking time", "From"),
+        choices=quarter_choices(),
+        widget=_select(),
     )
-    end = forms.ChoiceField(label=_("To"), choices=quarter_choices(), widget=_select())
+    end = forms.ChoiceField(
+        label=pgettext_lazy("booking time", "To"),
+        choices=quarter_choices(),
+        widget=_select(),
+    )
     attendees = forms.IntegerField(
         label=_("Attendees"),
         min_value=1,
@@ -154,7 +161,9 @@ class RoomForm(forms.Form):
         label=_("Floor"), max_length=10, widget=forms.TextInput(attrs=_input())
     )
     name = forms.CharField(
-        label=_("Name"), max_length=50, widget=forms.TextInput(attrs=_input())
+        label=pgettext_lazy("meeting room", "Name"),
+        max_length=50,
+        widget=forms.TextInput(attrs=_input()),
     )
     capacity = forms.IntegerField(
         label=_("Seats"),
@@ -189,7 +198,7 @@ class RoomForm(forms.Form):
         widget=forms.TextInput(attrs=_input()),
     )
     sort_order = forms.IntegerField(
-        label=_("Order"),
+        label=pgettext_lazy("meeting room", "Order"),
         min_value=0,
         max_value=9999,
         initial=0,

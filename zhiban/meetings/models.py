@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhiban.core.models import TimeStampedModel
 
@@ -129,7 +130,7 @@ class BookingSeries(TimeStampedModel):
         WEEKLY = "weekly", _("Every week")
         BIWEEKLY = "biweekly", _("Every two weeks")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("meeting", "title"), max_length=200)
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("organiser"),
@@ -164,7 +165,7 @@ class Booking(TimeStampedModel):
     room = models.ForeignKey(
         Room, verbose_name=_("room"), on_delete=models.PROTECT, related_name="bookings"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("meeting", "title"), max_length=200)
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("organiser"),

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _api(user: User | None) -> APIClient:
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
         User.objects.filter(pk=user.pk).update(language="en")
         client.force_authenticate(User.objects.get(pk=user.pk))

@@ -10,8 +10,10 @@ whose IntegrityError the service turns into the same refusal.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
+from django.utils import translation
 
 from zhiban.core.tests.concurrency import race
 from zhiban.meetings import services
@@ -25,6 +27,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 RACERS = 8
 
 
+def _in_english(call: Any, **arguments: Any) -> Any:
+    """Call in English: a thread does not share the test's active language."""
+    with translation.override("en"):
+        return call(**arguments)
+
+
 def test_many_booking_one_slot_at_once_gives_one_booking(
     room: Room, people: dict[str, User]
 ) -> None:
@@ -36,7 +44,8 @@ def test_many_booking_one_slot_at_once_gives_one_booking(
     results = race(
         *[
             (
-                lambda who=who, n=n: services.booking_create(
+                lambda who=who, n=n: _in_english(
+                    services.booking_create,
                     room=room,
                     by=who,
                     title=f"会议{n}",
