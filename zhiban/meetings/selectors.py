@@ -134,6 +134,7 @@ class DayCell:
     is_open: bool
     bookable: bool
     bookings: list[BoardBooking]
+    is_past: bool = False
 
 
 @dataclass
@@ -361,6 +362,7 @@ def availability_board(
                         is_open=is_open,
                         bookable=is_open and _aware(day, row.room.closes_at) > now,
                         bookings=by_room_day.get((row.room.pk, day), []),
+                        is_past=day < timezone.localdate(now),
                     )
                 )
     return Board(

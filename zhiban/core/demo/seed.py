@@ -458,6 +458,17 @@ def _seed_supervision(
     report.created["supervision items"] += len(items)
 
 
+def _seed_meetings(report: SeedReport, people: dict[str, User]) -> None:
+    """Demo meeting rooms and a week of bookings (zhiban.meetings)."""
+    from zhiban.meetings.demo import seed_demo_meetings
+    from zhiban.meetings.models import Room
+
+    if Room.objects.exists():  # seeded before (or written by hand)
+        return
+    bookings = seed_demo_meetings(people=people)
+    report.created["room bookings"] += len(bookings)
+
+
 def seed_demo(*, now: datetime.datetime | None = None) -> SeedReport:
     """Create whatever of the demo organisation is missing, in one transaction."""
     now = now or timezone.now()
@@ -471,6 +482,7 @@ def seed_demo(*, now: datetime.datetime | None = None) -> SeedReport:
         _seed_seals_and_vehicles(report, people, departments)
         _seed_documents(report, people, departments)
         _seed_supervision(report, people, departments)
+        _seed_meetings(report, people)
     return report
 
 

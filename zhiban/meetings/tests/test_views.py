@@ -410,3 +410,17 @@ def test_an_employee_sees_the_board_in_the_navigation(
     html = _as(client, UserFactory()).get(reverse("core:home")).content.decode()
 
     assert f'href="{BOARD}"' in html
+
+
+def test_a_room_closed_on_the_day_says_so(
+    client: Client, people: dict[str, User], flows: None
+) -> None:
+    from zhiban.meetings.models import OpenDays
+
+    make_room(people, open_days=OpenDays.WEEKDAYS)
+    sunday = days_ahead(7 - days_ahead(0, 0).weekday() + 6, 0).date().isoformat()
+
+    html = _as(client, people["other"]).get(BOARD, {"day": sunday}).content.decode()
+
+    assert "Closed on this day." in html
+    assert 'data-testid="free-slot"' not in html
