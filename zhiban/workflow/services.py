@@ -225,8 +225,13 @@ def _latest_version(flow_code: str) -> FlowVersion:
 
 
 def definition_of(version: FlowVersion) -> engine.Definition:
-    """Return the engine definition of a version."""
-    return engine.definition_from_dict(version.body)
+    """Return the engine definition of a version, its form fields named by label."""
+    from zhiban.workflow import formschema
+
+    return engine.definition_from_dict(
+        version.body,
+        field_labels=formschema.field_labels(version.form_schema or []),
+    )
 
 
 # --- the designer: drafts, settings, validation, publishing, copies ----------------

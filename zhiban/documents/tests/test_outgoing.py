@@ -207,6 +207,23 @@ class TestApproval:
         assert signed.data["leader"] == "李副总"
         assert signed.note == "同意印发"
 
+    def test_a_countersigner_is_told_why_by_the_fields_label(self, org, people):
+        document = draft(people)
+        instance = drafting.draft_submit(
+            document=document,
+            by=people["engineer"],
+            countersign_departments=[org["safety"]],
+        ).instance
+        approve(instance, people["prod_head"])
+        approve(instance, people["director"])
+
+        task = FlowTask.objects.get(instance=instance, state="open")
+        assert (task.assignee, task.reason) == (
+            people["safety_head"],
+            "表单所选：会签人",
+        )
+        assert task.work_item.reason == "表单所选：会签人"
+
     def test_an_upward_document_goes_to_the_principal_leader_who_is_its_signer(
         self, org, people
     ):

@@ -9,6 +9,7 @@ JSON-able dicts with :func:`definition_to_dict` / :func:`definition_from_dict`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -191,6 +192,12 @@ class Definition:
     allow_withdraw_after_action: bool = False
     allow_revoke: bool = False
     urge_interval_seconds: int = 600
+    # The form fields' labels by key, for the texts that name a field (a person
+    # chosen in a form field). They belong to the form schema, not to the stored
+    # definition: the loader passes them in, and they are never serialised.
+    field_labels: Mapping[str, str] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
     # Derived lookups, built once so that every transition is a dict lookup.
     nodes_by_id: dict[str, Node] = field(
         init=False, compare=False, repr=False, hash=False
@@ -385,8 +392,14 @@ def definition_to_dict(definition: Definition) -> dict[str, Any]:
     }
 
 
-def definition_from_dict(data: dict[str, Any]) -> Definition:
-    """Build a definition from its dict; raise ``ValueError``/``KeyError`` if malformed."""
+def definition_from_dict(
+    data: dict[str, Any], *, field_labels: Mapping[str, str] | None = None
+) -> Definition:
+    """Build a definition from its dict; raise ``ValueError``/``KeyError`` if malformed.
+
+    ``field_labels`` names the form fields (key → label) for the reasons that
+    name one.
+    """
     cc = data.get("cc")
     return Definition(
         key=str(data["key"]),
@@ -399,4 +412,5 @@ def definition_from_dict(data: dict[str, Any]) -> Definition:
         ),
         allow_revoke=bool(data.get("allow_revoke", False)),
         urge_interval_seconds=int(data.get("urge_interval_seconds", 600)),
+        field_labels=dict(field_labels or {}),
     )

@@ -33,6 +33,7 @@ def dry_run(
     another. Nothing is created and nothing is sent.
     """
     chosen = dict(picks or {})
+    labels = {**definition.field_labels, **(labels or {})}
     steps: list[PathStep] = [
         PathStep("start", "start", "发起", ((initiator, "发起人"),))
     ]
@@ -49,6 +50,7 @@ def dry_run(
                     form=form,
                     picks=chosen,
                     facts=facts,
+                    labels=labels,
                 )
                 people, notes = apply_node_policies(
                     node,
@@ -77,6 +79,7 @@ def dry_run(
                         form=form,
                         picks=chosen,
                         facts=facts,
+                        labels=labels,
                     ),
                     facts,
                 )

@@ -156,8 +156,13 @@ def resolve_assignees(
     form: Form,
     picks: Mapping[str, tuple[UserRef, ...]],
     facts: OrgFacts,
+    labels: Mapping[str, str] | None = None,
 ) -> tuple[ResolvedApprover, ...]:
-    """Return the people the spec names, in order, without duplicates, with reasons."""
+    """Return the people the spec names, in order, without duplicates, with reasons.
+
+    ``labels`` names the form fields (key → label), so that a person chosen in a
+    form field reads "表单所选：会签人"; a field without a label is named by its key.
+    """
     found: list[ResolvedApprover] = []
     kind = spec.kind
     if kind is AssigneeKind.USERS:
@@ -195,10 +200,8 @@ def resolve_assignees(
     elif kind is AssigneeKind.INITIATOR_PICK:
         found = [ResolvedApprover(u, "发起人自选") for u in picks.get(node_id, ())]
     elif kind is AssigneeKind.FORM_FIELD:
-        found = [
-            ResolvedApprover(u, f"表单字段：{spec.field}")
-            for u in _people(form.get(spec.field))
-        ]
+        reason = f"表单所选：{(labels or {}).get(spec.field) or spec.field}"
+        found = [ResolvedApprover(u, reason) for u in _people(form.get(spec.field))]
     seen: set[UserRef] = set()
     unique: list[ResolvedApprover] = []
     for person in found:

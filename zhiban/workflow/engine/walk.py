@@ -291,6 +291,7 @@ class Walker:
             form=self.form,
             picks=self.picks,
             facts=self.facts,
+            labels=self.definition.field_labels,
         )
         people, _dropped = active_people(people, self.facts)
         for person in people:
@@ -334,6 +335,7 @@ class Walker:
             form=self.form,
             picks=self.picks,
             facts=self.facts,
+            labels=self.definition.field_labels,
         )
         people, _dropped = active_people(people, self.facts)
         for person in people:
@@ -353,6 +355,7 @@ class Walker:
             form=self.form,
             picks=self.picks,
             facts=self.facts,
+            labels=self.definition.field_labels,
         )
         people, notes = apply_node_policies(
             node,

@@ -47,6 +47,7 @@ DEFAULT_FLOW_CODES = (
     "general",
     "document_outgoing",
     "supervision_extension",
+    "meeting_room_booking",
 )
 
 

@@ -15,6 +15,7 @@ from zhiban.workflow.engine import (
     State,
     Submit,
     apply,
+    dry_run,
     resolve_assignees,
 )
 
@@ -61,7 +62,7 @@ from .support import ORG, approver, at
         ),
         (
             Assignees(AssigneeKind.FORM_FIELD, field="keeper"),
-            [("carol", "表单字段：keeper"), ("dave", "表单字段：keeper")],
+            [("carol", "表单所选：keeper"), ("dave", "表单所选：keeper")],
         ),
     ],
 )
@@ -76,6 +77,40 @@ def test_each_assignee_kind_resolves_with_its_reason(spec, expected):
     )
 
     assert [(p.user, p.reason) for p in people] == expected
+
+
+def test_a_person_chosen_in_a_form_field_is_given_the_fields_label():
+    people = resolve_assignees(
+        Assignees(AssigneeKind.FORM_FIELD, field="keeper"),
+        node_id="n1",
+        initiator="alice",
+        form={"keeper": ["carol"]},
+        picks={},
+        facts=ORG,
+        labels={"keeper": "印章保管人", "other": "别的"},
+    )
+
+    assert [(p.user, p.reason) for p in people] == [("carol", "表单所选：印章保管人")]
+
+
+def test_the_definitions_labels_name_the_field_in_tasks_and_the_path():
+    node = ApproverNode(
+        "n1", "会签", Assignees(AssigneeKind.FORM_FIELD, field="keeper")
+    )
+    definition = Definition(
+        key="f", name="f", nodes=(node,), field_labels={"keeper": "会签人"}
+    )
+
+    outcome = apply(
+        definition, State(), Submit("alice", at(0), form={"keeper": ["carol"]}), ORG
+    )
+    path = dry_run(definition, {"keeper": ["carol"]}, "alice", ORG)
+
+    assert [t.reason for t in outcome.state.tasks] == ["表单所选：会签人"]
+    assert [e.text for e in outcome.events if e.kind == "entered"] == [
+        "会签：陈卡（表单所选：会签人）"
+    ]
+    assert path.steps[1].approvers == (("carol", "表单所选：会签人"),)
 
 
 def test_role_outside_the_initiators_unit_resolves_nobody():
