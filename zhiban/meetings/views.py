@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from zhiban.core.errors import DomainError, PermissionDeniedError
-from zhiban.meetings import policies, selectors, services
+from zhiban.meetings import board_html, policies, selectors, services
 from zhiban.meetings.forms import BookingForm, CancelForm, RoomForm, room_initial
 from zhiban.meetings.models import Booking
 from zhiban.org.forms import add_domain_error
@@ -51,6 +51,13 @@ def board(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = selectors.BoardFilters.from_query(request.GET, today=today)
     result = selectors.availability_board(user=user, filters=filters)
+    if filters.view == "week":
+        rows_html, phone_html = board_html.week_rows(result, today=today), ""
+    else:
+        rows_html, phone_html = (
+            board_html.day_rows(result),
+            board_html.phone_cards(result),
+        )
     step = datetime.timedelta(days=7 if filters.view == "week" else 1)
     query = request.GET.copy()
     for key in ("day", "view"):
@@ -61,6 +68,8 @@ def board(request: HttpRequest) -> HttpResponse:
         {
             **NAV,
             "board": result,
+            "rows_html": rows_html,
+            "phone_html": phone_html,
             "filters": filters,
             "today": today,
             "previous_day": filters.day - step,
