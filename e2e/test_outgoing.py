@@ -43,6 +43,12 @@ def _as(page: Any, sign_in: Any, username: str) -> None:
     sign_in(page, username, PASSWORD)
 
 
+def _pick(picker: Any, name: str) -> None:
+    """Choose a department in a picker by typing part of its name."""
+    picker.locator("input[type=search]").fill(name)
+    picker.locator("[data-picker-option]").filter(has_text=name).click()
+
+
 def test_draft_approve_number_print_issue_and_sign_for(
     page, console, shot, sign_in, world, fits_a_phone
 ) -> None:
@@ -102,9 +108,7 @@ def test_draft_approve_number_print_issue_and_sign_for(
     shot(page, "outgoing-drafting-loop")
 
     # 送审 with the safety department countersigning.
-    page.select_option(
-        "#id_countersign_departments", label="集团本部 / 安全监察部 (SAF)"
-    )
+    _pick(page.get_by_test_id("picker-countersign_departments"), "安全监察部")
     page.get_by_test_id("draft-submit").click()
     expect(page.get_by_test_id("document-state")).to_have_text("审批中")
     instance = FlowInstance.objects.get()
@@ -139,8 +143,8 @@ def test_draft_approve_number_print_issue_and_sign_for(
     page.fill("#id_copies", "30")
     page.get_by_test_id("print-save").click()
     expect(page.get_by_test_id("document-state")).to_have_text("已印制")
-    page.select_option("#id_units", label="朝阳煤矿")
-    page.select_option("#id_departments", label="集团本部 / 安全监察部 (SAF)")
+    page.get_by_label("朝阳煤矿").check()
+    _pick(page.get_by_test_id("picker-departments"), "安全监察部")
     page.get_by_test_id("issue-save").click()
     expect(page.get_by_test_id("recipient-row")).to_have_count(2)
     shot(page, "outgoing-issued")

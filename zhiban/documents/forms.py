@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -20,8 +21,14 @@ from zhiban.documents.models import (
 from zhiban.documents.models import Urgency as DocumentUrgency
 from zhiban.documents.services import secrecy_levels
 from zhiban.documents.services.circulation import MAX_OPINION_LENGTH
-from zhiban.org.forms import BootstrapMixin, DepartmentChoiceField, UserChoiceField
+from zhiban.org.forms import (
+    BootstrapMixin,
+    DepartmentChoiceField,
+    PickerWidget,
+    UserChoiceField,
+)
 from zhiban.org.models import Department, Unit
+from zhiban.org.views.picker import picked_ids
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -46,7 +53,11 @@ class DocumentForm(BootstrapMixin, forms.Form):
     unit = forms.ModelChoiceField(
         label=_("unit"), queryset=Unit.objects.filter(is_active=True)
     )
-    department = DepartmentChoiceField(label=_("handling department"), required=False)
+    department = DepartmentChoiceField(
+        label=_("handling department"),
+        required=False,
+        widget=PickerWidget(kind="department"),
+    )
     sender = forms.CharField(label=_("sender"), max_length=100, required=False)
     document_number = forms.CharField(
         label=_("document number"),
@@ -115,7 +126,9 @@ class DocumentForm(BootstrapMixin, forms.Form):
         label=_("date printed"), required=False, widget=DATE_WIDGET
     )
     page_count = forms.IntegerField(label=_("pages"), required=False, min_value=1)
-    paper_holder = UserChoiceField(label=_("paper copy held by"), required=False)
+    paper_holder = UserChoiceField(
+        label=_("paper copy held by"), required=False, widget=PickerWidget()
+    )
     paper_location = forms.CharField(
         label=_("paper copy kept at"), max_length=200, required=False
     )
@@ -282,11 +295,83 @@ class OpinionForm(BootstrapMixin, forms.Form):
     )
 
 
+def _not_here(value: Any) -> ValidationError:
+    """Return the refusal of a chosen department outside the field's choices."""
+    ids = picked_ids([value])
+    department = (
+        Department.objects.filter(pk=ids[0]).select_related("unit").first()
+        if ids
+        else None
+    )
+    if department is None:
+        return ValidationError(
+            _("A chosen department no longer exists; choose again."),
+            code="invalid_choice",
+        )
+    return ValidationError(
+        _(
+            "“%(department)s” (%(unit)s) cannot be chosen here: choose an active "
+            "department of this document's unit."
+        ),
+        code="invalid_choice",
+        params={
+            "department": department.name,
+            "unit": department.unit.short_name or department.unit.name,
+        },
+    )
+
+
+class PickedDepartmentField(DepartmentChoiceField):
+    """One department, chosen in the picker; a refusal names the department."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", PickerWidget(kind="department"))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if str(value).isdigit() and not picked_ids([value]):
+            raise _not_here(value)
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            raise _not_here(value) from error
+
+
 class DepartmentsChoiceField(forms.ModelMultipleChoiceField):
-    """Several departments, labelled as the single-department field labels them."""
+    """Several departments, chosen in the picker; a refusal names the department."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "queryset",
+            Department.objects.filter(is_active=True).select_related("unit"),
+        )
+        kwargs.setdefault("widget", PickerWidget(kind="department", multiple=True))
+        super().__init__(**kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.unit.short_name or obj.unit.name} / {obj.name} ({obj.code})"
+
+    def _check_values(self, value: Any) -> Any:
+        for item in value:
+            if str(item).isdigit() and not picked_ids([item]):
+                raise _not_here(item)
+        try:
+            return super()._check_values(value)  # type: ignore[misc]
+        except ValidationError as error:
+            if error.code == "invalid_choice":
+                raise _not_here(error.params["value"]) from error  # type: ignore[index]
+            raise
+
+
+def limit_departments_to_unit(form: forms.Form, unit_id: int, *names: str) -> None:
+    """Offer only the unit's departments in the named fields (and their pickers)."""
+    for name in names:
+        field: Any = form.fields[name]
+        field.queryset = field.queryset.filter(unit_id=unit_id)
+        if isinstance(field.widget, PickerWidget):
+            field.widget.unit_id = unit_id
 
 
 class CheckForm(BootstrapMixin, forms.Form):
@@ -313,21 +398,19 @@ class InstructForm(BootstrapMixin, forms.Form):
     instruction = forms.CharField(
         label=_("instruction"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    lead = DepartmentChoiceField(label=_("lead department"))
+    lead = PickedDepartmentField(
+        label=_("lead department"),
+        error_messages={"required": _("Choose the lead department.")},
+    )
     co_departments = DepartmentsChoiceField(
-        label=_("co-handling departments"),
-        queryset=Department.objects.filter(is_active=True).select_related("unit"),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        label=_("co-handling departments"), required=False
     )
     deadline = forms.DateField(label=_("deadline"), required=False, widget=DATE_WIDGET)
 
     def __init__(self, *args: Any, unit_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if unit_id is not None:
-            for name in ("lead", "co_departments"):
-                field = self.fields[name]
-                field.queryset = field.queryset.filter(unit_id=unit_id)  # type: ignore[attr-defined]
+            limit_departments_to_unit(self, unit_id, "lead", "co_departments")
 
 
 class ReplyForm(BootstrapMixin, forms.Form):
@@ -408,9 +491,7 @@ class SubmitForm(BootstrapMixin, forms.Form):
 
     countersign_departments = DepartmentsChoiceField(
         label=_("countersigning departments (会签)"),
-        queryset=Department.objects.filter(is_active=True).select_related("unit"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
         help_text=_("Their heads countersign after the office's check."),
     )
     important = forms.BooleanField(
@@ -420,8 +501,7 @@ class SubmitForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, unit_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if unit_id is not None:
-            field = self.fields["countersign_departments"]
-            field.queryset = field.queryset.filter(unit_id=unit_id)  # type: ignore[attr-defined]
+            limit_departments_to_unit(self, unit_id, "countersign_departments")
 
 
 class PrintForm(BootstrapMixin, forms.Form):
@@ -433,29 +513,35 @@ class PrintForm(BootstrapMixin, forms.Form):
     )
 
 
+class CheckboxGrid(forms.CheckboxSelectMultiple):
+    """Boxes to tick, two to a row on a phone, three on a wider screen."""
+
+    template_name = "documents/_checks_widget.html"
+
+
 class IssueForm(BootstrapMixin, forms.Form):
     """Issue the document to subordinate units and internal departments (核发)."""
 
+    # A handful of subordinate units: boxes to tick, large enough for a thumb.
     units = forms.ModelMultipleChoiceField(
         label=_("units"),
         queryset=Unit.objects.filter(is_active=True),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=CheckboxGrid(),
+        error_messages={
+            "invalid_choice": _(
+                "A chosen unit cannot receive this document; choose again."
+            )
+        },
     )
-    departments = DepartmentsChoiceField(
-        label=_("departments"),
-        queryset=Department.objects.filter(is_active=True).select_related("unit"),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-    )
+    departments = DepartmentsChoiceField(label=_("departments"), required=False)
 
     def __init__(self, *args: Any, unit_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if unit_id is not None:
             units = self.fields["units"]
             units.queryset = units.queryset.exclude(pk=unit_id)  # type: ignore[attr-defined]
-            departments = self.fields["departments"]
-            departments.queryset = departments.queryset.filter(unit_id=unit_id)  # type: ignore[attr-defined]
+            limit_departments_to_unit(self, unit_id, "departments")
 
 
 class RecallForm(BootstrapMixin, forms.Form):

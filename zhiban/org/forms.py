@@ -32,6 +32,66 @@ class BootstrapMixin:
             widget.attrs["class"] = css
 
 
+class PickerWidget(forms.Widget):
+    """Choose people or departments by typing, shown as chips (the org picker).
+
+    A ``<select>`` of every department or person is unusable on a phone; the
+    picker (``org/_person_picker.html``, ``js/picker.js``, ``css/picker.css``,
+    which the page loads) asks the server as the user types. Each chosen id is
+    posted under the field's name, and the field validates them against its
+    queryset as before. ``unit_id`` keeps department searches to one unit, for
+    a field whose queryset is that unit's departments.
+    """
+
+    template_name = "org/_picker_widget.html"
+
+    def __init__(
+        self,
+        *,
+        kind: str = "person",
+        multiple: bool = False,
+        attrs: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(attrs)
+        self.kind = kind
+        self.allow_multiple_selected = multiple
+        self.unit_id: int | None = None
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        chosen = [value for value in values if value not in (None, "")]
+        if self.allow_multiple_selected:
+            return chosen
+        return chosen[-1] if chosen else None
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        # Nothing chosen posts nothing at all, which is a value: none.
+        return False
+
+    def format_value(self, value: Any) -> list[str]:  # type: ignore[override]
+        if value is None or value == "":
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        return [str(getattr(item, "pk", item)) for item in values]
+
+    def get_context(
+        self, name: str, value: Any, attrs: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        from zhiban.org.views.picker import chosen_departments, chosen_people
+
+        context = super().get_context(name, value, attrs)
+        ids = context["widget"]["value"]
+        context["widget"].update(
+            kind=self.kind,
+            multiple=self.allow_multiple_selected,
+            unit=self.unit_id,
+            chosen=chosen_departments(ids)
+            if self.kind == "department"
+            else chosen_people(ids),
+        )
+        return context
+
+
 def _empty_label(kwargs: dict[str, Any]) -> Any:
     return _("(none)") if not kwargs.get("required", True) else _("(choose)")
 

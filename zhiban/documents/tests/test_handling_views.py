@@ -10,7 +10,7 @@ from django.urls import reverse
 from zhiban.documents.models import Document, IncomingStep, Stage
 
 from .conftest import incoming
-from .test_handling import cast  # noqa: F401 - the fixture
+from .test_handling import cast, walk_to  # noqa: F401 - the fixture
 from .test_views import client_for
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +74,42 @@ def test_the_incoming_path_from_the_page(org, people, cast):  # noqa: F811
         reverse("documents:detail", args=[document.pk])
     )
     assert record.content.decode().count("<tr>") >= 7  # header + six steps
+
+
+@pytest.mark.parametrize(
+    ("lead", "message"),
+    [
+        (None, "Choose the lead department."),
+        ("mine_office", "“矿办公室” (朝阳煤矿) cannot be chosen here"),
+        ("9" * 25, "A chosen department no longer exists"),
+    ],
+)
+def test_the_leader_picks_departments_of_the_unit_and_a_wrong_one_is_named(
+    org,
+    people,
+    cast,  # noqa: F811
+    lead,
+    message,
+):
+    document = walk_to(Stage.INSTRUCT, org, cast)
+    page = client_for(cast["leader"]).get(
+        reverse("documents:detail", args=[document.pk])
+    )
+    search = reverse("org:picker_departments") + f"?unit={org['hq'].pk}"
+    assert 'data-testid="picker-lead"' in page.content.decode()
+    assert 'data-testid="picker-co_departments"' in page.content.decode()
+    assert page.content.decode().count(f'hx-get="{search}"') == 2
+
+    data = {"instruction": "请办理。", "co_departments": [cast["safety"].pk]}
+    if lead is not None:
+        data["lead"] = org[lead].pk if lead in org else lead
+    refused = act(cast["leader"], document, "instruct", data)
+
+    assert refused.status_code == 400
+    assert message in refused.content.decode()
+    assert f'data-id="{cast["safety"].pk}"' in refused.content.decode()
+    document.refresh_from_db()
+    assert document.stage == Stage.INSTRUCT
 
 
 def test_a_late_click_on_a_step_that_moved_on_is_a_clear_400(org, people, cast):  # noqa: F811

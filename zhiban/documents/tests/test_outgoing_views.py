@@ -129,8 +129,9 @@ def test_submit_shows_the_approval_and_the_approver_sees_the_draft(org, people):
     )
 
 
-def test_print_issue_sign_for_and_recall_from_the_pages(org, people):
-    document = walk_to_signed(
+def signed_notice(org: dict[str, Any], people: dict[str, Any]) -> Document:
+    """Return a notice walked through the approval to signed."""
+    return walk_to_signed(
         org,
         drafting.draft_create(
             by=people["engineer"],
@@ -139,6 +140,10 @@ def test_print_issue_sign_for_and_recall_from_the_pages(org, people):
             body="为做好冬季安全生产工作，决定开展大检查。",
         ),
     )
+
+
+def test_print_issue_sign_for_and_recall_from_the_pages(org, people):
+    document = signed_notice(org, people)
     series = make_series(org)
     clerk = client_for(people["clerk"])
     assert (
@@ -206,3 +211,80 @@ def test_print_issue_sign_for_and_recall_from_the_pages(org, people):
     )
     assert "Only the recipient" in response.content.decode()
     assert DistributionRecipient.objects.get(incoming=prod_copy).status == "sent"
+
+
+def printed(org: dict[str, Any], people: dict[str, Any]) -> Document:
+    """Return a signed, numbered and printed notice, ready to issue."""
+    document = signed_notice(org, people)
+    clerk = client_for(people["clerk"])
+    clerk.post(
+        reverse("documents:number_allocate", args=[document.pk]),
+        {"series": make_series(org).pk, "year": 2026},
+    )
+    clerk.post(reverse("documents:print", args=[document.pk]), {"copies": 20})
+    document.refresh_from_db()
+    assert document.state == Document.State.PRINTED
+    return document
+
+
+def test_departments_are_chosen_in_the_picker_and_units_ticked(org, people):
+    assert new_draft(people).status_code == 302
+    drafted = detail(people["engineer"], Document.objects.get())
+    hq = org["hq"].pk
+    # Only the drafter's own unit's departments are searched.
+    search = reverse("org:picker_departments") + f"?unit={hq}"
+    assert 'data-testid="picker-countersign_departments"' in drafted
+    assert f'hx-get="{search}"' in drafted
+    assert "<select multiple" not in drafted
+    assert '<select name="countersign_departments"' not in drafted
+
+    issuing = detail(people["clerk"], printed(org, people))
+    assert 'data-testid="picker-departments"' in issuing
+    assert 'data-testid="checks-units"' in issuing
+    assert f'value="{org["mine"].pk}"' in issuing  # the subordinate unit
+    assert f'name="units" value="{hq}"' not in issuing  # never the sender's own
+    assert "<select multiple" not in issuing
+
+
+def test_the_department_picker_searches_one_unit_when_asked(org, people):
+    client = client_for(people["clerk"])
+    url = reverse("org:picker_departments")
+
+    everywhere = client.get(url, {"_pq": "办公室"}).content.decode()
+    in_hq = client.get(url, {"_pq": "办公室", "unit": org["hq"].pk}).content.decode()
+    odd = client.get(url, {"_pq": "办公室", "unit": "9" * 30})
+
+    assert "矿办公室" in everywhere
+    assert "综合办公室" in everywhere
+    assert "矿办公室" not in in_hq
+    assert "综合办公室" in in_hq
+    assert odd.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("departments", "message"),
+    [
+        ("mine_office", "“矿办公室” (朝阳煤矿) cannot be chosen here"),
+        ("999999", "A chosen department no longer exists"),
+        ("9" * 30, "A chosen department no longer exists"),
+        ("abc", "is not a valid value"),
+    ],
+)
+def test_a_department_that_cannot_receive_it_is_named_and_nothing_is_issued(
+    org, people, departments, message
+):
+    document = printed(org, people)
+    chosen = org[departments].pk if departments in org else departments
+
+    page = client_for(people["clerk"]).post(
+        reverse("documents:issue", args=[document.pk]),
+        {"departments": [org["safety"].pk, chosen]},
+    )
+
+    assert page.status_code == 400
+    assert message in page.content.decode()
+    # The department chosen rightly is still chosen on the page shown again.
+    assert f'data-id="{org["safety"].pk}"' in page.content.decode()
+    assert not DistributionRecipient.objects.exists()
+    document.refresh_from_db()
+    assert document.state == Document.State.PRINTED

@@ -160,6 +160,36 @@ def test_a_clerk_registers_an_incoming_document(org, people):
     assert document.attachment_names == ["检查表", "责任清单"]
 
 
+def test_the_register_form_picks_the_department_and_the_paper_holder(org, people):
+    client = client_for(people["clerk"])
+    page = client.get(reverse("documents:create", args=["incoming"]))
+    content = page.content.decode()
+    # The clerk's own department is chosen to begin with, as a chip.
+    assert 'data-testid="picker-department"' in content
+    assert f'data-id="{org["office"].pk}"' in content
+    assert 'data-testid="picker-paper_holder"' in content
+    assert '<select name="paper_holder"' not in content
+
+    response = client.post(
+        reverse("documents:create", args=["incoming"]),
+        incoming_form(
+            org,
+            department=org["production"].pk,
+            paper_holder=people["clerk"].pk,
+        ),
+    )
+
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert (document.department, document.paper_holder) == (
+        org["production"],
+        people["clerk"],
+    )
+    edit = client.get(reverse("documents:edit", args=[document.pk])).content.decode()
+    assert f'data-id="{org["production"].pk}"' in edit
+    assert f'data-id="{people["clerk"].pk}"' in edit
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "text"),
     [

@@ -145,6 +145,7 @@ def handling_context(
             "form": action_form,
             "errors": errors or [],
             "can_urge": policies.can_keep_register(user) and bool(open_steps),
-            "needs_picker": mine is not None and mine.stage == Stage.PROPOSE,
+            "needs_picker": mine is not None
+            and mine.stage in (Stage.PROPOSE, Stage.INSTRUCT),
         }
     }

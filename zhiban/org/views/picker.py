@@ -20,6 +20,8 @@ from zhiban.org.models import Department, User
 
 PICKER_LIMIT = 20
 QUERY_MAX_LENGTH = 50
+# A posted id longer than this cannot be a row's (SQLite refuses it outright).
+ID_DIGITS = 19
 
 
 def _query(request: HttpRequest) -> str:
@@ -48,22 +50,32 @@ def people_matching(query: str, *, limit: int = PICKER_LIMIT) -> list[User]:
     return list(matches[:limit])
 
 
-def departments_matching(query: str, *, limit: int = PICKER_LIMIT) -> list[Department]:
-    """Return up to ``limit`` active departments whose name or code matches."""
+def departments_matching(
+    query: str, *, limit: int = PICKER_LIMIT, unit_id: int | None = None
+) -> list[Department]:
+    """Return up to ``limit`` active departments whose name or code matches,
+    only of the unit ``unit_id`` when given."""
     if not query:
         return []
+    matches = Department.objects.filter(is_active=True)
+    if unit_id is not None:
+        matches = matches.filter(unit_id=unit_id)
     matches = (
-        Department.objects.filter(is_active=True)
-        .filter(Q(name__icontains=query) | Q(code__icontains=query))
+        matches.filter(Q(name__icontains=query) | Q(code__icontains=query))
         .select_related("unit")
         .order_by("unit__sort_order", "sort_order", "code")
     )
     return list(matches[:limit])
 
 
+def picked_ids(values: Iterable[Any]) -> list[int]:
+    """Return the values that can be ids (digits that fit a database integer)."""
+    return [int(v) for v in values if str(v).isdigit() and len(str(v)) < ID_DIGITS]
+
+
 def chosen_people(ids: Iterable[Any]) -> list[User]:
     """Return the people with the ids, in the order given (for a picker's value)."""
-    wanted = [int(i) for i in ids if str(i).isdigit()]
+    wanted = picked_ids(ids)
     found = User.objects.filter(pk__in=wanted).select_related("primary_department")
     by_id = {user.pk: user for user in found}
     return [by_id[pk] for pk in dict.fromkeys(wanted) if pk in by_id]
@@ -71,7 +83,7 @@ def chosen_people(ids: Iterable[Any]) -> list[User]:
 
 def chosen_departments(ids: Iterable[Any]) -> list[Department]:
     """Return the departments with the ids, in the order given."""
-    wanted = [int(i) for i in ids if str(i).isdigit()]
+    wanted = picked_ids(ids)
     by_id = {d.pk: d for d in Department.objects.filter(pk__in=wanted)}
     return [by_id[pk] for pk in dict.fromkeys(wanted) if pk in by_id]
 
@@ -91,10 +103,16 @@ def picker_people(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def picker_departments(request: HttpRequest) -> HttpResponse:
-    """Answer the departments matching the typed text, as picker options."""
+    """Answer the departments matching the typed text, as picker options.
+
+    ``unit`` (an id) keeps the matches to one unit, for a form that takes only
+    its own unit's departments.
+    """
     query = _query(request)
+    unit = picked_ids([request.GET.get("unit") or ""])
+    options = departments_matching(query, unit_id=unit[0] if unit else None)
     return render(
         request,
         "org/_picker_results.html",
-        {"kind": "department", "query": query, "options": departments_matching(query)},
+        {"kind": "department", "query": query, "options": options},
     )
