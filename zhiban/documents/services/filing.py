@@ -2,8 +2,9 @@
 
 Marking a document ready to file freezes what the archives module will take: the
 formal copy (正本, frozen at issue), the final draft (定稿: the version that was
-signed off, as text), the handling form (文件处理单, as it stands now) and the trail.
-A classified document is marked on paper alone: nothing of its content is stored.
+signed off and the sign-off, as a PDF by ``final_draft.py``), the handling form
+(文件处理单, as it stands now) and the trail. A classified document is marked on
+paper alone: nothing of its content is stored.
 """
 
 from __future__ import annotations
@@ -50,21 +51,9 @@ def _store_bytes(
     return file_store(document, by=by, role=role, stream=BytesIO(data), intake=intake)
 
 
-def _final_draft_text(document: Document) -> bytes | None:
-    signed = document.approvals.select_related("version").order_by("-submitted_at")
-    latest = document.versions.order_by("-number").first()
-    if latest is None or not signed.exists():
-        return None
-    header = _("Final draft (定稿), version %(n)s, by %(author)s, %(at)s") % {
-        "n": latest.number,
-        "author": latest.author.display_name,
-        "at": timezone.localtime(latest.created_at).strftime("%Y-%m-%d %H:%M"),
-    }
-    return f"{header}\n\n{latest.title}\n\n{latest.body}\n".encode()
-
-
 def document_ready_to_file(*, document: Document, by: User) -> Document:
     """Mark a finished document ready for the archive, with its papers together."""
+    from zhiban.documents.final_draft import final_draft_pdf
     from zhiban.documents.handling_form import handling_form_pdf
 
     classified = document.is_classified
@@ -100,15 +89,15 @@ def document_ready_to_file(*, document: Document, by: User) -> Document:
                 kind="application/pdf",
             )
             stored.append(str(DocumentFile.Role.HANDLING_FORM.label))
-            final = _final_draft_text(locked)
+            final = final_draft_pdf(locked)
             if final is not None:
                 _store_bytes(
                     locked,
                     by=by,
                     role=DocumentFile.Role.FINAL_DRAFT,
-                    name=f"{locked.title}-定稿.txt",
+                    name=f"{locked.title}-定稿.pdf",
                     data=final,
-                    kind="text/plain",
+                    kind="application/pdf",
                 )
                 stored.append(str(DocumentFile.Role.FINAL_DRAFT.label))
         locked.ready_to_file_at = timezone.now()

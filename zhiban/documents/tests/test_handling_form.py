@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from zhiban.documents import services
@@ -104,9 +105,58 @@ def test_a_finished_document_is_marked_ready_to_file_with_its_papers(org):
         DocumentFile.Role.FINAL_DRAFT,
         DocumentFile.Role.HANDLING_FORM,
     }
-    final = document.files.get(role=DocumentFile.Role.FINAL_DRAFT).file.read()
-    assert document.body.encode() in final
+    final = document.files.get(role=DocumentFile.Role.FINAL_DRAFT)
+    assert final.original_name.endswith("-定稿.pdf")
+    assert final.content_type == "application/pdf"
+    text = text_of(final.file.read())
+    assert "Final draft" in text
+    assert "为切实做好冬季安全生产工作" in text.replace("\n", "")
     with pytest.raises(DomainError) as again:
         document_ready_to_file(document=document, by=people["clerk"])
     assert again.value.code == "already_ready"
     assert document.events.filter(kind="ready_to_file").count() == 1
+
+
+def test_the_final_draft_is_the_version_signed_off_with_the_sign_off(org):
+    from zhiban.documents.final_draft import final_draft_pdf, final_version
+    from zhiban.documents.services import drafting
+    from zhiban.documents.tests.test_outgoing import approve_to_the_end
+
+    people = org["people"]
+    document = draft(people)
+    instance = drafting.draft_submit(document=document, by=people["engineer"]).instance
+    # The department head revises the text while it is their turn (修改稿).
+    drafting.draft_revise(
+        document=document,
+        by=people["prod_head"],
+        title=document.title,
+        body="各单位：\n一、检查范围。覆盖集团所属各矿井。\n二、时间安排。十二月底前完成。",
+        note="补充检查范围",
+    )
+    approve_to_the_end(org, instance)
+    document.refresh_from_db()
+
+    version = final_version(document)
+    assert version is not None
+    assert (version.number, version.author) == (2, people["prod_head"])
+    with translation.override("zh-hans"):
+        pdf = final_draft_pdf(document)
+    assert pdf is not None
+    assert pdf[:5] == b"%PDF-"
+    text = text_of(pdf).replace("\n", "")
+    assert "定稿" in text
+    assert "第 2 版" in text  # the version, and who saved it
+    assert "刘部长" in text
+    assert "补充检查范围" in text
+    assert "李副总" in text  # the sign-off: who, the opinion and the date
+    assert "同意印发" in text
+    assert document.written_on is not None
+    assert document.written_on.isoformat() in text
+    assert "一、检查范围。覆盖集团所属各矿井。" in text
+    assert "为切实做好冬季安全生产工作" not in text  # version 1's text
+
+
+def test_a_register_entry_not_drafted_here_has_no_final_draft(org):
+    from zhiban.documents.final_draft import final_draft_pdf
+
+    assert final_draft_pdf(incoming(org)) is None
