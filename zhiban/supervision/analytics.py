@@ -22,11 +22,9 @@ from zhiban.supervision.lights import LIGHT_ORDER, Light, LightRule
 from zhiban.supervision.models import (
     FinishedTally,
     ItemDepartment,
-    Report,
     Source,
     SupervisionItem,
 )
-from zhiban.supervision.selectors import visible_items
 
 State = SupervisionItem.State
 # Drafts, items under review and cancelled items are not the office's workload.
@@ -63,7 +61,12 @@ class Scope:
 
 def counted_items(*, viewer: User, scope: Scope) -> QuerySet[SupervisionItem]:
     """Return the issued items the viewer may see, narrowed to the scope."""
-    items = visible_items(viewer=viewer).exclude(state__in=COUNTED_OUT)
+    # Not visible_items(): its "drafts only to their authors" is moot here (no draft
+    # is counted), and without it a viewer who sees everything is counted from the
+    # weekly indexes alone.
+    items = SupervisionItem.objects.exclude(state__in=COUNTED_OUT)
+    if not policies.sees_everything(viewer):
+        items = items.filter(selectors.involved(viewer))
     if scope.department:
         items = items.filter(lead_department_id=scope.department)
     if scope.leader:
@@ -125,37 +128,33 @@ class _Counts:
         for row in rows:
             key = (*(row[f] for f in GROUP), light or row["light"])
             self.cells[key] += row[n]  # type: ignore[index]
+            self.add_reports({name: row[name] for name in tallies.VALUES[1:]})
 
     def add_reports(self, reports: dict[str, Any]) -> None:
         for name, value in reports.items():
             self.reports[name] += value or 0
 
 
-def _live_reports(items: QuerySet[Any]) -> dict[str, Any]:
-    return Report.objects.filter(item__in=items.values("pk")).aggregate(
-        **tallies.report_counts()
+def _group(items: QuerySet[Any], *extra: str) -> QuerySet[Any]:
+    """Items per group, with their reports' counts (kept on each item)."""
+    return (
+        items.order_by()
+        .values(*GROUP, *extra)
+        .annotate(
+            n=Count("id"),
+            **{name: Sum(column) for name, column in tallies.ITEM_COUNTERS.items()},
+        )
     )
 
 
 def _count_running(items: QuerySet[Any], rule: LightRule, counts: _Counts) -> None:
     """Running items, each with today's light: a few percent of all, read live."""
     running = items.exclude(rule.q(Light.NONE.value))
-    counts.add_rows(
-        running.annotate(light=rule.expression())
-        .order_by()
-        .values(*GROUP, "light")
-        .annotate(n=Count("id"))
-    )
-    counts.add_reports(_live_reports(running))
+    counts.add_rows(_group(running.annotate(light=rule.expression()), "light"))
 
 
 def _count_finished_live(items: QuerySet[Any], counts: _Counts) -> None:
-    finished = items.filter(state__in=FINISHED)
-    counts.add_rows(
-        finished.order_by().values(*GROUP).annotate(n=Count("id")),
-        light=Light.NONE.value,
-    )
-    counts.add_reports(_live_reports(finished))
+    counts.add_rows(_group(items.filter(state__in=FINISHED)), light=Light.NONE.value)
 
 
 def _count_finished(
@@ -202,9 +201,7 @@ def _count_finished(
         .values(*GROUP)
         .annotate(n=Sum("items"), **{name: Sum(name) for name in tallies.VALUES[1:]})
     )
-    for row in summed:
-        counts.cells[(*(row[f] for f in GROUP), Light.NONE.value)] += row["n"]  # type: ignore[index]
-        counts.add_reports({name: row[name] for name in tallies.VALUES[1:]})
+    counts.add_rows(summed, light=Light.NONE.value)
 
 
 def _breakdown(

@@ -238,6 +238,12 @@ class SupervisionItem(TimeStampedModel):
     grade_reason = models.TextField(_("grade reason"), blank=True)
     returned_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    # Its reports, counted by the services that write them (the dashboard's rates):
+    # progress feedback that fulfils a node, and completion requests; each on time.
+    feedback_reports = models.PositiveIntegerField(default=0, editable=False)
+    feedback_on_time = models.PositiveIntegerField(default=0, editable=False)
+    completion_reports = models.PositiveIntegerField(default=0, editable=False)
+    completion_on_time = models.PositiveIntegerField(default=0, editable=False)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent item"),
@@ -261,11 +267,15 @@ class SupervisionItem(TimeStampedModel):
             models.Index(
                 fields=["lead_department", "state"], name="supervision_department"
             ),
-            models.Index(fields=["issued_on"], name="supervision_issued"),
-            # The dashboard's weekly closed count (finished items only have one).
+            # The dashboard's weekly counts, read from the index alone (with the
+            # drill-down's columns) for a viewer who sees every item.
             models.Index(
-                fields=["closed_at"],
-                name="supervision_closed",
+                fields=["issued_on", "state", "lead_department", "leader", "source"],
+                name="supervision_issued_week",
+            ),
+            models.Index(
+                fields=["closed_at", "state", "lead_department", "leader", "source"],
+                name="supervision_closed_week",
                 condition=Q(closed_at__isnull=False),
             ),
             models.Index(fields=["source_type", "source_id"], name="supervision_src"),
@@ -333,6 +343,11 @@ class ItemDepartment(models.Model):
             models.UniqueConstraint(
                 fields=["item", "department"], name="supervision_department_once"
             ),
+        ]
+        indexes: ClassVar = [
+            # A department head's items ("id IN" their departments' item ids), read
+            # from the index alone.
+            models.Index(fields=["department", "item"], name="supervision_dept_items"),
         ]
 
     def __str__(self) -> str:

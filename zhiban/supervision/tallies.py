@@ -53,10 +53,18 @@ def _keys(item: SupervisionItem, *, state: str) -> list[Key]:
     ]
 
 
+# The tally's report columns and the item's own counters of its reports.
+ITEM_COUNTERS = {
+    "feedback": "feedback_reports",
+    "feedback_on_time": "feedback_on_time",
+    "completion": "completion_reports",
+    "completion_on_time": "completion_on_time",
+}
+
+
 def count(item: SupervisionItem, *, sign: int, state: str | None = None) -> None:
     """Add (sign=1) or take away (sign=-1) one finished item, in its state."""
-    counts = item.reports.order_by().aggregate(**report_counts())
-    values = [sign, *(sign * counts[name] for name in VALUES[1:])]
+    values = [sign, *(sign * getattr(item, ITEM_COUNTERS[name]) for name in VALUES[1:])]
     table = connection.ops.quote_name(FinishedTally._meta.db_table)
     columns = ", ".join((*KEY_FIELDS, *VALUES))
     marks = ", ".join(["%s"] * (len(KEY_FIELDS) + len(VALUES)))

@@ -412,3 +412,54 @@ def test_the_command_and_the_nightly_task_find_and_repair_a_wrong_tally(
     call_command("supervision_tallies", stdout=out)
     assert "tally rows counted" in out.getvalue()
     assert tallies.differences() == {}
+
+
+def test_each_item_counts_its_reports_and_the_migration_counts_them_alike(
+    people: dict[str, User], spread: dict[str, SupervisionItem]
+) -> None:
+    import importlib
+
+    from django.db.models import Count, Q
+
+    from zhiban.supervision.tallies import COMPLETION, FEEDBACK, ITEM_COUNTERS
+
+    def from_reports() -> dict[int, tuple[int, ...]]:
+        rows = SupervisionItem.objects.annotate(
+            f=Count("reports", filter=_prefixed(FEEDBACK)),
+            fo=Count("reports", filter=_prefixed(FEEDBACK) & Q(reports__on_time=True)),
+            c=Count("reports", filter=_prefixed(COMPLETION)),
+            co=Count(
+                "reports", filter=_prefixed(COMPLETION) & Q(reports__on_time=True)
+            ),
+        ).values_list("pk", "f", "fo", "c", "co")
+        return {pk: tuple(counts) for pk, *counts in rows}
+
+    def kept() -> dict[int, tuple[int, ...]]:
+        rows = SupervisionItem.objects.values_list("pk", *ITEM_COUNTERS.values())
+        return {pk: tuple(counts) for pk, *counts in rows}
+
+    expected = from_reports()
+    assert kept() == expected
+    assert expected[spread["closed"].pk] == (1, 1, 1, 1)
+    SupervisionItem.objects.update(**dict.fromkeys(ITEM_COUNTERS.values(), 0))
+    migration = importlib.import_module(
+        "zhiban.supervision.migrations.0009_report_counts_weekly_indexes"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(migration.COUNT_REPORTS)
+    assert kept() == expected
+
+
+def _prefixed(condition: Any) -> Any:
+    """The same condition on an item's reports (reports__kind, …)."""
+    from django.db.models import Q
+
+    q = Q()
+    q.connector, q.negated = condition.connector, condition.negated
+    for child in condition.children:
+        q.children.append(
+            _prefixed(child)
+            if isinstance(child, Q)
+            else (f"reports__{child[0]}", child[1])
+        )
+    return q
