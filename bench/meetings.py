@@ -409,6 +409,18 @@ def write_section(results: list[dict[str, Any]]) -> None:
             f"{r['board_load']} |"
         )
     met = all(r["board_week_p95_ms"] <= TARGET_BOARD_P95_MS for r in results)
+    cpu_met = all(
+        r["board"]["board, 50 rooms x one week"]["cpu"]["p95_ms"] <= TARGET_BOARD_P95_MS
+        for r in results
+    )
+    why = (
+        ""
+        if met
+        else " Measured while the shared 2-core machine ran other work (load average in "
+        "the last column): the request's own CPU time p95 is "
+        + ("within" if cpu_met else "over")
+        + " the target. To measure again on a quiet machine."
+    )
     section = "\n".join(
         [
             SECTION,
@@ -419,7 +431,7 @@ def write_section(results: list[dict[str, Any]]) -> None:
             "200 timed); then 100 people booking one slot at the same instant over the API",
             "(gunicorn, 2 workers x 4 threads, 100 client threads released together).",
             f"Target (issue 6): the week board p95 at most {TARGET_BOARD_P95_MS} ms on both "
-            f"databases: {'met' if met else 'NOT met'}.",
+            f"databases: {'met' if met else 'NOT met in wall-clock time'}.{why}",
             "",
             *rows,
             "",
