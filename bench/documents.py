@@ -39,6 +39,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,20 +108,7 @@ SENDERS = (
 TYPES = (("notice", "通知"), ("letter", "函"), ("report", "报告"), ("opinion", "意见"))
 
 
-def data_dir(db: str) -> Path:
-    return BENCH / "tmp" / f"documents-{db}"
-
-
-def bench_env(db: str) -> dict[str, str]:
-    return common.bench_env(
-        data_dir=data_dir(db), pg_name=PG_NAME if db == "postgres" else None
-    )
-
-
-def reset_database(db: str) -> None:
-    common.reset_database(
-        data_dir=data_dir(db), pg_name=PG_NAME if db == "postgres" else None
-    )
+PLACE = common.Place(folder="documents", pg_name=PG_NAME)
 
 
 def body_text(rng: random.Random) -> str:
@@ -140,9 +128,7 @@ def body_text(rng: random.Random) -> str:
 def generate(
     count: int,
     *,
-    unit: Any,
-    departments: list[Any],
-    clerk: Any,
+    org: common.Organisation,
     sequences: dict[int, int],
     seed: int = 20261127,
 ) -> float:
@@ -150,7 +136,6 @@ def generate(
 
     ``sequences`` holds the last register number per year, across calls.
     """
-    from django.db import transaction
     from django.utils import timezone
 
     from zhiban.documents.models import Document
@@ -158,48 +143,32 @@ def generate(
     rng = random.Random(seed)
     started = time.perf_counter()
     now = timezone.now()
-    batch: list[Document] = []
-    for index in range(count):
-        kind, name = TYPES[index % len(TYPES)]
-        matter = TITLE_MATTERS[rng.randrange(len(TITLE_MATTERS))]
-        incoming = index % 3 != 0
-        classified = index % 100 == 0
-        year = 2024 + index % 3
-        received = now.date().replace(year=year) - datetime.timedelta(
-            days=rng.randrange(300)
-        )
-        fields: dict[str, Any] = {
-            "direction": "incoming" if incoming else "outgoing",
-            "document_type": kind,
-            "title": f"关于{matter}的{name}",
-            "unit": unit,
-            "department": departments[index % len(departments)],
-            "created_by": clerk,
-            "urgency": ("特急", "加急", "", "", "", "", "")[index % 7],
-            "state": "registered" if incoming else "drafting",
-            "copies": 1,
-        }
-        if classified:
-            fields.update(secrecy_level="秘密", copy_number=f"{index % 999999:06d}")
-        else:
-            fields["body"] = body_text(rng)
-        if incoming:
-            sequences[year] = sequences.get(year, 0) + 1
-            fields.update(
-                sender=SENDERS[index % len(SENDERS)],
-                document_number=f"豫政办〔{year}〕{sequences[year]}号",
-                received_on=received,
-                register_year=year,
-                register_sequence=sequences[year],
+
+    def documents() -> Iterator[Document]:
+        for index in range(count):
+            kind, name = TYPES[index % len(TYPES)]
+            matter = TITLE_MATTERS[rng.randrange(len(TITLE_MATTERS))]
+            year = 2024 + index % 3
+            received = now.date().replace(year=year) - datetime.timedelta(
+                days=rng.randrange(300)
             )
-        batch.append(Document(**fields))
-        if len(batch) == 2000:
-            with transaction.atomic():
-                Document.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        with transaction.atomic():
-            Document.objects.bulk_create(batch)
+            fields = common.document_fields(
+                index, org=org, document_type=kind, title=f"关于{matter}的{name}"
+            )
+            if not fields.get("secrecy_level"):
+                fields["body"] = body_text(rng)
+            if fields["direction"] == "incoming":
+                sequences[year] = sequences.get(year, 0) + 1
+                fields.update(
+                    sender=SENDERS[index % len(SENDERS)],
+                    document_number=f"豫政办〔{year}〕{sequences[year]}号",
+                    received_on=received,
+                    register_year=year,
+                    register_sequence=sequences[year],
+                )
+            yield Document(**fields)
+
+    common.bulk_insert(documents())
     return time.perf_counter() - started
 
 
@@ -207,7 +176,6 @@ def measure(db: str, count: int) -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -215,22 +183,11 @@ def measure(db: str, count: int) -> dict[str, Any]:
 
     from zhiban.documents import services
     from zhiban.documents.models import Document, DocumentNumber
-    from zhiban.org.models import Department, Role, Unit, User, role_groups
+    from zhiban.org.models import Role
 
     result: dict[str, Any] = {"database": db, "documents": count}
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    unit = Unit.objects.create(code="BENCH", name="基准集团")
-    departments = [
-        Department.objects.create(unit=unit, code=f"D{i:02d}", name=f"部门{i:02d}")
-        for i in range(30)
-    ]
-    clerk = User.objects.create_user(
-        username="bench-clerk", password="bench-password-1", name="王芳"
-    )
-    clerk.primary_department = departments[0]
-    clerk.save()
-    clerk.groups.add(*role_groups([Role.CLERK, Role.OFFICE_DIRECTOR]))
+    org = common.organisation_create(roles=[Role.CLERK, Role.OFFICE_DIRECTOR])
+    unit, departments, clerk = org.unit, org.departments, org.clerk
     token = Token.objects.create(user=clerk).key
 
     client = Client()
@@ -254,16 +211,9 @@ def measure(db: str, count: int) -> dict[str, Any]:
         return len(captured.captured_queries)
 
     sequences: dict[int, int] = {}
-    generate(1000, unit=unit, departments=departments, clerk=clerk, sequences=sequences)
+    generate(1000, org=org, sequences=sequences)
     small = {name: queries(path) for name, path in pages.items()}
-    seconds = generate(
-        count - 1000,
-        unit=unit,
-        departments=departments,
-        clerk=clerk,
-        sequences=sequences,
-        seed=1,
-    )
+    seconds = generate(count - 1000, org=org, sequences=sequences, seed=1)
     result["generate_seconds"] = round(seconds, 1)
     if db == "postgres":
         # What autovacuum does after a bulk load: statistics, and the visibility map
@@ -445,28 +395,11 @@ def main() -> int:
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     if args.inner:
-        result = measure(args.db, args.count)
-        (RESULTS / f"documents-{args.db}.json").write_text(
-            json.dumps(result, ensure_ascii=False, indent=2) + "\n"
-        )
+        common.result_save(f"documents-{args.db}", measure(args.db, args.count))
         return 0
     databases = [] if args.table else ([args.db] if args.db else ["sqlite", "postgres"])
     for db in databases:
-        reset_database(db)
-        subprocess.run(
-            [
-                sys.executable,
-                str(Path(__file__)),
-                "--db",
-                db,
-                "--count",
-                str(args.count),
-                "--inner",
-            ],
-            cwd=ROOT,
-            env=bench_env(db),
-            check=True,
-        )
+        PLACE.run_fresh(Path(__file__), db=db, count=args.count)
     results = [
         json.loads(path.read_text())
         for name in ("sqlite", "postgres")

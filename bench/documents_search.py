@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -257,20 +256,7 @@ QUERIES = (
 )
 
 
-def data_dir(db: str) -> Path:
-    return BENCH / "tmp" / f"documents-search-{db}"
-
-
-def bench_env(db: str) -> dict[str, str]:
-    return common.bench_env(
-        data_dir=data_dir(db), pg_name=PG_NAME if db == "postgres" else None
-    )
-
-
-def reset_database(db: str) -> None:
-    common.reset_database(
-        data_dir=data_dir(db), pg_name=PG_NAME if db == "postgres" else None
-    )
+PLACE = common.Place(folder="documents-search", pg_name=PG_NAME)
 
 
 def body_text(rng: random.Random, topic: str) -> str:
@@ -294,9 +280,8 @@ def body_text(rng: random.Random, topic: str) -> str:
 # --- in-process part ---------------------------------------------------------------
 
 
-def generate(count: int, *, unit: Any, departments: list[Any], clerk: Any) -> float:
+def generate(count: int, *, org: common.Organisation) -> float:
     """Bulk-insert the documents past the services; return the seconds it took."""
-    from django.db import transaction
     from django.utils import timezone
 
     from zhiban.documents.models import Document
@@ -306,49 +291,33 @@ def generate(count: int, *, unit: Any, departments: list[Any], clerk: Any) -> fl
     sequences: dict[int, int] = {}
     started = time.perf_counter()
     now = timezone.now()
-    batch: list[Document] = []
-    for index in range(count):
-        kind, name = TYPES[index % len(TYPES)]
-        topic = topics[rng.randrange(len(topics))]
-        matter = rng.choice(TITLE_MATTERS[topic])
-        incoming = index % 3 != 0
-        classified = index % 100 == 0
-        year = 2024 + rng.randrange(3)
-        fields: dict[str, Any] = {
-            "direction": "incoming" if incoming else "outgoing",
-            "document_type": kind,
-            "title": f"关于{matter}的{name}",
-            "unit": unit,
-            "department": departments[index % len(departments)],
-            "created_by": clerk,
-            "urgency": ("特急", "加急", "", "", "", "", "")[index % 7],
-            "state": "registered" if incoming else "drafting",
-            "copies": 1,
-        }
-        if classified:
-            fields.update(secrecy_level="秘密", copy_number=f"{index % 999999:06d}")
-        else:
-            fields["body"] = body_text(rng, topic)
-        if incoming:
-            sequences[year] = sequences.get(year, 0) + 1
-            fields.update(
-                sender=rng.choice(SENDERS),
-                document_number=f"豫政办〔{year}〕{sequences[year]}号",
-                received_on=now.date().replace(year=year)
-                - datetime.timedelta(days=rng.randrange(300)),
-                register_year=year,
-                register_sequence=sequences[year],
+
+    def documents() -> Iterator[Document]:
+        for index in range(count):
+            kind, name = TYPES[index % len(TYPES)]
+            topic = topics[rng.randrange(len(topics))]
+            matter = rng.choice(TITLE_MATTERS[topic])
+            year = 2024 + rng.randrange(3)
+            fields = common.document_fields(
+                index, org=org, document_type=kind, title=f"关于{matter}的{name}"
             )
-        else:
-            fields["main_recipients"] = "各二级单位、集团各部门"
-        batch.append(Document(**fields))
-        if len(batch) == 2000:
-            with transaction.atomic():
-                Document.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        with transaction.atomic():
-            Document.objects.bulk_create(batch)
+            if not fields.get("secrecy_level"):
+                fields["body"] = body_text(rng, topic)
+            if fields["direction"] == "incoming":
+                sequences[year] = sequences.get(year, 0) + 1
+                fields.update(
+                    sender=rng.choice(SENDERS),
+                    document_number=f"豫政办〔{year}〕{sequences[year]}号",
+                    received_on=now.date().replace(year=year)
+                    - datetime.timedelta(days=rng.randrange(300)),
+                    register_year=year,
+                    register_sequence=sequences[year],
+                )
+            else:
+                fields["main_recipients"] = "各二级单位、集团各部门"
+            yield Document(**fields)
+
+    common.bulk_insert(documents())
     return time.perf_counter() - started
 
 
@@ -386,33 +355,19 @@ def measure(db: str, count: int) -> dict[str, Any]:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from zhiban.documents import selectors
     from zhiban.documents.search import documents_reindex
-    from zhiban.org.models import Department, Role, Unit, User, role_groups
+    from zhiban.org.models import Role
 
     result: dict[str, Any] = {"database": db, "documents": count}
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    unit = Unit.objects.create(code="BENCH", name="基准集团")
-    departments = [
-        Department.objects.create(unit=unit, code=f"D{i:02d}", name=f"部门{i:02d}")
-        for i in range(30)
-    ]
-    clerk = User.objects.create_user(
-        username="bench-clerk", password="bench-password-1", name="王芳"
-    )
-    clerk.primary_department = departments[0]
-    clerk.save()
-    clerk.groups.add(*role_groups([Role.CLERK]))
+    org = common.organisation_create(roles=[Role.CLERK])
+    clerk = org.clerk
 
-    result["generate_seconds"] = round(
-        generate(count, unit=unit, departments=departments, clerk=clerk), 1
-    )
+    result["generate_seconds"] = round(generate(count, org=org), 1)
     print(f"{db}: generated in {result['generate_seconds']} s", flush=True)
     database_file = Path(settings.DATABASES["default"]["NAME"])
     before = database_file.stat().st_size if db == "sqlite" else 0
@@ -524,27 +479,10 @@ def main() -> int:
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     if args.inner:
-        result = measure(args.db, args.count)
-        (RESULTS / f"documents-search-{args.db}.json").write_text(
-            json.dumps(result, ensure_ascii=False, indent=2) + "\n"
-        )
+        common.result_save(f"documents-search-{args.db}", measure(args.db, args.count))
         return 0
     for db in [args.db] if args.db else ["sqlite", "postgres"]:
-        reset_database(db)
-        subprocess.run(
-            [
-                sys.executable,
-                str(Path(__file__)),
-                "--db",
-                db,
-                "--count",
-                str(args.count),
-                "--inner",
-            ],
-            cwd=ROOT,
-            env=bench_env(db),
-            check=True,
-        )
+        PLACE.run_fresh(Path(__file__), db=db, count=args.count)
     return 0
 
 
