@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import migrations, models
 
-
 COUNT_REPORTS = """
 UPDATE supervision_supervisionitem
 SET feedback_reports = counted.feedback,
@@ -27,54 +26,62 @@ WHERE supervision_supervisionitem.id = counted.item_id
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('org', '0003_working_day_override'),
-        ('supervision', '0008_finished_tallies'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("org", "0003_working_day_override"),
+        ("supervision", "0008_finished_tallies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='supervisionitem',
-            name='supervision_issued',
+            model_name="supervisionitem",
+            name="supervision_issued",
         ),
         migrations.RemoveIndex(
-            model_name='supervisionitem',
-            name='supervision_closed',
+            model_name="supervisionitem",
+            name="supervision_closed",
         ),
         migrations.AddField(
-            model_name='supervisionitem',
-            name='completion_on_time',
+            model_name="supervisionitem",
+            name="completion_on_time",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='supervisionitem',
-            name='completion_reports',
+            model_name="supervisionitem",
+            name="completion_reports",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='supervisionitem',
-            name='feedback_on_time',
+            model_name="supervisionitem",
+            name="feedback_on_time",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='supervisionitem',
-            name='feedback_reports',
+            model_name="supervisionitem",
+            name="feedback_reports",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddIndex(
-            model_name='itemdepartment',
-            index=models.Index(fields=['department', 'item'], name='supervision_dept_items'),
+            model_name="itemdepartment",
+            index=models.Index(
+                fields=["department", "item"], name="supervision_dept_items"
+            ),
         ),
         migrations.AddIndex(
-            model_name='supervisionitem',
-            index=models.Index(fields=['issued_on', 'state', 'lead_department', 'leader', 'source'], name='supervision_issued_week'),
+            model_name="supervisionitem",
+            index=models.Index(
+                fields=["issued_on", "state", "lead_department", "leader", "source"],
+                name="supervision_issued_week",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supervisionitem',
-            index=models.Index(condition=models.Q(('closed_at__isnull', False)), fields=['closed_at', 'state', 'lead_department', 'leader', 'source'], name='supervision_closed_week'),
+            model_name="supervisionitem",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", False)),
+                fields=["closed_at", "state", "lead_department", "leader", "source"],
+                name="supervision_closed_week",
+            ),
         ),
         migrations.RunSQL(COUNT_REPORTS, migrations.RunSQL.noop),
     ]
