@@ -122,17 +122,22 @@ GROUP = ("lead_department_id", "leader_id", "source", "state")
 @dataclass
 class _Counts:
     cells: Counter[Cell] = field(default_factory=Counter)
-    reports: Counter[str] = field(default_factory=Counter)
+    # Feedback, of it on time, completion requests, of them on time.
+    reports: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
 
-    def add_rows(self, rows: Any, *, light: str | None = None, n: str = "n") -> None:
+    def add_rows(self, rows: Any, *, light: str | None = None) -> None:
+        """Add rows of (*GROUP, [light], n, then the four report counts).
+
+        Tuples and plain sums: a whole-group dashboard adds some 4,000 rows, and
+        this loop was a third of the page's time when it built a dict per row.
+        """
+        cells, totals = self.cells, self.reports
+        width = len(GROUP) + (light is None)
         for row in rows:
-            key = (*(row[f] for f in GROUP), light or row["light"])
-            self.cells[key] += row[n]  # type: ignore[index]
-            self.add_reports({name: row[name] for name in tallies.VALUES[1:]})
-
-    def add_reports(self, reports: dict[str, Any]) -> None:
-        for name, value in reports.items():
-            self.reports[name] += value or 0
+            key = row[:width] if light is None else (*row[:width], light)
+            cells[key] += row[width]
+            for i, value in enumerate(row[width + 1 :]):
+                totals[i] += value or 0
 
 
 def _group(items: QuerySet[Any], *extra: str) -> QuerySet[Any]:
@@ -142,8 +147,12 @@ def _group(items: QuerySet[Any], *extra: str) -> QuerySet[Any]:
         .values(*GROUP, *extra)
         .annotate(
             n=Count("id"),
-            **{name: Sum(column) for name, column in tallies.ITEM_COUNTERS.items()},
+            **{
+                f"{name}_sum": Sum(column)
+                for name, column in tallies.ITEM_COUNTERS.items()
+            },
         )
+        .values_list(*GROUP, *extra, "n", *(f"{n}_sum" for n in tallies.ITEM_COUNTERS))
     )
 
 
@@ -199,7 +208,11 @@ def _count_finished(
     summed = (
         rows.order_by()
         .values(*GROUP)
-        .annotate(n=Sum("items"), **{name: Sum(name) for name in tallies.VALUES[1:]})
+        .annotate(
+            n=Sum("items"),
+            **{f"{name}_sum": Sum(name) for name in tallies.VALUES[1:]},
+        )
+        .values_list(*GROUP, "n", *(f"{name}_sum" for name in tallies.VALUES[1:]))
     )
     counts.add_rows(summed, light=Light.NONE.value)
 
@@ -325,9 +338,9 @@ def overview(
     result.weekly = [
         {"week": week, "issued": issued[week], "closed": closed[week]} for week in weeks
     ]
-    reports = counts.reports
-    result.feedback_on_time = (reports["feedback_on_time"], reports["feedback"])
-    result.completion_on_time = (reports["completion_on_time"], reports["completion"])
+    feedback, feedback_on_time, completion, completion_on_time = counts.reports
+    result.feedback_on_time = (feedback_on_time, feedback)
+    result.completion_on_time = (completion_on_time, completion)
     result.overdue = list(
         items.filter(rule.q(Light.RED.value))
         .select_related("lead_department", "leader", "responsible")
