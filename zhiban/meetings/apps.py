@@ -13,3 +13,9 @@ class MeetingsConfig(AppConfig):
 
         register_work_kind(WORK_KIND, _("Meeting rooms"))
         register()
+        from zhiban.meetings.models import Decision
+        from zhiban.meetings.selectors import decision_source_link
+        from zhiban.supervision.links import register_source_link
+
+        # An item made from a decision links back to its meeting.
+        register_source_link(Decision, decision_source_link)

@@ -17,7 +17,14 @@ from django.utils import timezone
 from zhiban.core.errors import DomainError
 from zhiban.meetings import services
 from zhiban.meetings.defaults import ensure_booking_flow, ensure_equipment
-from zhiban.meetings.models import Booking, BookingSeries, Equipment, OpenDays, Room
+from zhiban.meetings.models import (
+    Booking,
+    BookingSeries,
+    Equipment,
+    MeetingType,
+    OpenDays,
+    Room,
+)
 from zhiban.org.models import Unit, User
 from zhiban.workflow.models import FlowDefinition, FlowVersion
 
@@ -149,4 +156,55 @@ def seed_demo_meetings(*, people: Mapping[str, User]) -> list[Booking]:
             made.extend(series.bookings.all())
         except DomainError:
             pass  # a holiday Monday in the next eight weeks: no series then
+    _seed_office_meeting(people, rooms, today=today)
     return made
+
+
+def _seed_office_meeting(
+    people: Mapping[str, User], rooms: list[Room], *, today: datetime.date
+) -> None:
+    """A 总经理办公会 with its notice published and some replies in."""
+    wanted = ("chenjing", "lizhenhua", "zhaohaitao", "sunliping", "zhougang")
+    if any(name not in people for name in wanted):
+        return
+    room = next((r for r in rooms if r.name == "第二会议室"), rooms[0])
+    organiser = people["chenjing"]
+    for offset in range(2, 9):
+        start = _at(today + datetime.timedelta(days=offset), 16, 30)
+        try:
+            booking = services.booking_create(
+                room=room,
+                by=organiser,
+                title="总经理办公会",
+                starts_at=start,
+                ends_at=start + datetime.timedelta(minutes=90),
+                attendees=10,
+            )
+        except DomainError:
+            continue
+        break
+    else:
+        return
+    meeting = services.meeting_create(
+        by=organiser,
+        title="总经理办公会（第12次）",
+        meeting_type=MeetingType.GENERAL_MANAGER,
+        booking=booking,
+        chair=people["lizhenhua"],
+        people=[people[name] for name in wanted[1:]],
+        agenda=[
+            ("三季度安全生产形势分析", people["zhougang"]),
+            ("年度投资计划调整", people["sunliping"]),
+            ("智能化矿山建设进展", people["zhaohaitao"]),
+        ],
+        notes="请各位领导准时参会；汇报材料会前一天上传。",
+    )
+    services.meeting_publish(meeting=meeting, by=organiser)
+    replies: tuple[tuple[str, dict[str, Any]], ...] = (
+        ("lizhenhua", {"reply": "attend"}),
+        ("zhaohaitao", {"reply": "attend"}),
+        ("sunliping", {"reply": "leave", "reason": "赴省国资委汇报预算"}),
+    )
+    for name, reply in replies:
+        with contextlib.suppress(DomainError):
+            services.attendee_reply(meeting=meeting, by=people[name], **reply)

@@ -249,3 +249,254 @@ class Booking(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE_STATES
+
+
+# --- meetings (会议), their notices, replies, minutes and decisions -------------------
+
+
+class MeetingType(models.TextChoices):
+    """The kinds of meeting the office runs."""
+
+    PARTY_COMMITTEE = "party_committee", _("Party committee meeting")  # 党委会
+    GENERAL_MANAGER = "general_manager", _("General manager's office meeting")
+    TOPIC = "topic", _("Topic meeting")  # 专题会
+    WEEKLY = "weekly", _("Weekly meeting")  # 周例会
+    OTHER = "other", _("Other meeting")  # 其他
+
+
+class Meeting(TimeStampedModel):
+    """A meeting (会议): its notice (会议通知), attendees, agenda and minutes.
+
+    It holds a booking of a room, or takes place elsewhere (``place``).
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")  # 草稿
+        PUBLISHED = (
+            "published",
+            pgettext_lazy("meeting", "Notice published"),
+        )  # 已发通知
+        CANCELLED = "cancelled", pgettext_lazy("meeting", "Cancelled")  # 已取消
+
+    meeting_type = models.CharField(
+        _("type"), max_length=20, choices=MeetingType.choices, default=MeetingType.TOPIC
+    )
+    title = models.CharField(pgettext_lazy("meeting", "title"), max_length=200)
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        related_name="organised_meetings",
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chair"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="chaired_meetings",
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    booking = models.OneToOneField(
+        Booking,
+        verbose_name=_("booking"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meeting",
+    )
+    place = models.CharField(
+        _("place"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the meeting is held when it is not in a booked room."),
+    )
+    notes = models.TextField(_("notice text"), blank=True)
+    invited_people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited people"),
+        blank=True,
+        related_name="+",
+    )
+    invited_departments = models.ManyToManyField(
+        "org.Department",
+        verbose_name=_("invited departments"),
+        blank=True,
+        related_name="+",
+    )
+    invited_roles = models.JSONField(_("invited roles"), default=list, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering: ClassVar = ["-starts_at", "-id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="meetings_meeting_ends_after_start",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["organiser", "-starts_at"], name="meetings_org_start"),
+            models.Index(fields=["starts_at"], name="meetings_meeting_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def where(self) -> str:
+        """Return the room or the place, as the notice names it."""
+        if self.booking_id is not None:
+            return str(self.booking.room)  # type: ignore[union-attr]
+        return self.place
+
+
+class AgendaItem(models.Model):
+    """One item of a meeting's agenda (议程), with who presents it."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+    title = models.CharField(pgettext_lazy("meeting", "title"), max_length=200)
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("presenter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering: ClassVar = ["meeting", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendee(TimeStampedModel):
+    """A person expected at a meeting and their reply to the notice."""
+
+    class Reply(models.TextChoices):
+        PENDING = "pending", _("No reply yet")  # 未回复
+        ATTEND = "attend", _("Will attend")  # 参会
+        LEAVE_ASKED = "leave_asked", _("Asked for leave")  # 请假（待批）
+        LEAVE_GRANTED = "leave_granted", _("Leave granted")  # 准假
+        LEAVE_REFUSED = "leave_refused", _("Leave refused")  # 不准假
+        SUBSTITUTED = "substituted", _("Sent a substitute")  # 代参会
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendees"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="meeting_attendances",
+    )
+    reply = models.CharField(
+        pgettext_lazy("meeting", "reply"),
+        max_length=15,
+        choices=Reply.choices,
+        default=Reply.PENDING,
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    # Who this person stands in for (代参会), and whom this person sent.
+    substitute_for = models.OneToOneField(
+        "self",
+        verbose_name=_("substitute for"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="substitute",
+    )
+    leave_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leave decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    leave_decided_at = models.DateTimeField(
+        _("leave decided at"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        ordering: ClassVar = ["meeting", "id"]
+        constraints: ClassVar = [
+            # One row per person per meeting: a substitute already invited is refused,
+            # and two replies naming the same substitute at once give one row.
+            models.UniqueConstraint(
+                fields=["meeting", "user"], name="meetings_attendee_once"
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["user", "meeting"], name="meetings_attendee_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.user_id}"
+
+
+class Minutes(TimeStampedModel):
+    """The minutes (纪要) of a meeting, written in the system."""
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, related_name="minutes"
+    )
+    text = models.TextField(_("minutes"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+
+    def __str__(self) -> str:
+        return str(self.meeting)
+
+
+class Decision(TimeStampedModel):
+    """One decision of the minutes (议定事项); it may become a supervision item."""
+
+    minutes = models.ForeignKey(
+        Minutes, on_delete=models.CASCADE, related_name="decisions"
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+    text = models.TextField(_("decision"))
+    lead_department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("lead department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering: ClassVar = ["minutes", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

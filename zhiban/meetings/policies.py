@@ -43,3 +43,22 @@ def sees_title(user: User, booking: Any, *, office: bool) -> bool:
     decided once per page.
     """
     return office or user.pk in (booking.organiser_id, booking.room.manager_id)
+
+
+def can_manage_meeting(user: User, meeting: Any) -> bool:
+    """The organiser and the office publish, change and cancel a meeting."""
+    return user.pk == meeting.organiser_id or is_office(user)
+
+
+def can_see_meeting(user: User, meeting: Any, *, is_attendee: bool) -> bool:
+    """The organiser, the chair, the attendees (substitutes too) and the office."""
+    return (
+        is_attendee
+        or user.pk in (meeting.organiser_id, meeting.chair_id)
+        or is_office(user)
+    )
+
+
+def can_write_minutes(user: User, meeting: Any) -> bool:
+    """The organiser and the office write the minutes (纪要)."""
+    return can_manage_meeting(user, meeting)

@@ -16,7 +16,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from zhiban.meetings import policies
-from zhiban.meetings.models import Booking, BookingSeries, Equipment, Room
+from zhiban.meetings.models import (
+    Attendee,
+    Booking,
+    BookingSeries,
+    Decision,
+    Equipment,
+    Meeting,
+    Minutes,
+    Room,
+)
 from zhiban.meetings.services import STEP_MINUTES, room_is_open_on
 from zhiban.org.models import User
 from zhiban.org.workdays import WorkingCalendar
@@ -517,3 +526,87 @@ def series_get_for(*, user: User, pk: int) -> BookingSeries | None:
 def series_occurrences(*, series: BookingSeries) -> QuerySet[Booking]:
     """Return every occurrence of a series, in order."""
     return series.bookings.select_related("room").order_by("starts_at", "id")
+
+
+# --- meetings ------------------------------------------------------------------------
+
+
+def meetings_visible_q(user: User) -> Q:
+    """The meetings a person sees: organised, chaired, attended, or all for the office."""
+    if policies.is_office(user):
+        return Q()
+    return (
+        Q(organiser=user)
+        | Q(chair=user)
+        | Q(pk__in=Attendee.objects.filter(user=user).values("meeting_id"))
+    )
+
+
+def meeting_list_for(*, user: User) -> QuerySet[Meeting]:
+    """Return the meetings the user sees, latest first, with room and organiser."""
+    return (
+        Meeting.objects.filter(meetings_visible_q(user))
+        .select_related("organiser", "chair", "booking__room")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def meeting_get_for(*, user: User, pk: int) -> Meeting | None:
+    """Return the meeting if the user may see it, else None."""
+    return meeting_list_for(user=user).filter(pk=pk).first()
+
+
+@dataclass
+class Replies:
+    """The replies to a notice as the organiser follows them."""
+
+    rows: list[Attendee]
+    counts: dict[str, int]
+    total: int
+
+
+def meeting_replies(*, meeting: Meeting) -> Replies:
+    """Return every attendee with their reply, and the count of each reply."""
+    rows = list(
+        meeting.attendees.select_related(
+            "user", "user__primary_department", "substitute_for__user"
+        ).order_by("id")
+    )
+    counts = dict.fromkeys(Attendee.Reply.values, 0)
+    for row in rows:
+        counts[row.reply] += 1
+    return Replies(rows=rows, counts=counts, total=len(rows))
+
+
+def my_attendance(*, meeting: Meeting, user: User) -> Attendee | None:
+    """Return the user's own attendee row, if invited (or a substitute)."""
+    return Attendee.objects.filter(meeting=meeting, user=user).first()
+
+
+def meeting_minutes(*, meeting: Meeting) -> Minutes | None:
+    """Return the minutes with their decisions, or None before they are written."""
+    return (
+        Minutes.objects.filter(meeting=meeting)
+        .prefetch_related("decisions__lead_department")
+        .first()
+    )
+
+
+def decision_source_link(source_id: str) -> dict[str, str] | None:
+    """Name a decision as the source of a supervision item (its meeting's page)."""
+    from django.urls import reverse
+
+    if not str(source_id).isdigit():
+        return None
+    decision = (
+        Decision.objects.filter(pk=int(source_id))
+        .select_related("minutes__meeting")
+        .first()
+    )
+    if decision is None:
+        return None
+    meeting = decision.minutes.meeting
+    return {
+        "label": f"{meeting.title}: {decision.text[:60]}",
+        "url": reverse("meetings:meeting", args=[meeting.pk]),
+    }

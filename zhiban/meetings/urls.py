@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhiban.meetings import views
+from zhiban.meetings import meeting_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -11,6 +11,31 @@ urlpatterns = [
     path("bookings/<int:pk>/change/", views.booking_change, name="booking_change"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("series/<int:pk>/cancel/", views.series_cancel, name="series_cancel"),
+    path("meetings/", meeting_views.meeting_list, name="meetings"),
+    path("meetings/new/", meeting_views.meeting_create, name="meeting_create"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
+    path(
+        "meetings/<int:pk>/replies/",
+        meeting_views.meeting_replies,
+        name="meeting_replies",
+    ),
+    path(
+        "meetings/<int:pk>/publish/",
+        meeting_views.meeting_publish,
+        name="meeting_publish",
+    ),
+    path("meetings/<int:pk>/reply/", meeting_views.meeting_reply, name="meeting_reply"),
+    path(
+        "meetings/<int:pk>/cancel/", meeting_views.meeting_cancel, name="meeting_cancel"
+    ),
+    path(
+        "meetings/<int:pk>/change/", meeting_views.meeting_change, name="meeting_change"
+    ),
+    path("meetings/<int:pk>/minutes/", meeting_views.minutes_edit, name="minutes"),
+    path("attendees/<int:pk>/leave/", meeting_views.leave_decide, name="leave_decide"),
+    path(
+        "decisions/<int:pk>/item/", meeting_views.decision_to_item, name="decision_item"
+    ),
     path("rooms/", views.room_list, name="rooms"),
     path("rooms/new/", views.room_edit, name="room_create"),
     path("rooms/<int:pk>/", views.room_edit, name="room_edit"),

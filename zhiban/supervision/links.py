@@ -9,6 +9,7 @@ decisions will come in the same way: a ``source_for`` branch and a registration.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,11 +105,24 @@ def source_for(step_id: Any, *, user: User) -> SourceDraft | None:
     )
 
 
+# Sources kept by other apps (a meeting's decision): model -> (source id) -> link.
+SOURCE_LINKS: dict[type, Callable[[str], dict[str, str] | None]] = {}
+
+
+def register_source_link(
+    model: type, link: Callable[[str], dict[str, str] | None]
+) -> None:
+    """Let another app name its objects as the source of an item (in its ready())."""
+    SOURCE_LINKS[model] = link
+
+
 def source_link(item: SupervisionItem) -> dict[str, str] | None:
     """Return where the item came from, as a label and a link, or None."""
     if item.source_type_id is None or not item.source_id:
         return None
     model = item.source_type.model_class() if item.source_type else None
+    if model in SOURCE_LINKS:
+        return SOURCE_LINKS[model](item.source_id)
     if model is Inspection:
         inspection = Inspection.objects.filter(pk=item.source_id).only("title").first()
         if inspection is not None:

@@ -9,6 +9,22 @@ from zhiban.meetings.services.bookings import (
     series_cancel,
     series_create,
 )
+from zhiban.meetings.services.meetings import (
+    attendee_reply,
+    invitees,
+    leave_decide,
+    meeting_cancel,
+    meeting_change,
+    meeting_create,
+    meeting_publish,
+    meeting_url,
+)
+from zhiban.meetings.services.minutes import (
+    DecisionData,
+    decision_items,
+    decision_to_item,
+    minutes_save,
+)
 from zhiban.meetings.services.rooms import PHOTO_MAX_BYTES, RoomData, room_save
 from zhiban.meetings.services.rules import (
     HORIZON,
@@ -25,12 +41,24 @@ __all__ = [
     "PHOTO_MAX_BYTES",
     "STEP_MINUTES",
     "BookingConflictError",
+    "DecisionData",
     "RoomData",
     "Slot",
+    "attendee_reply",
     "booking_cancel",
     "booking_change",
     "booking_create",
     "booking_outcome",
+    "decision_items",
+    "decision_to_item",
+    "invitees",
+    "leave_decide",
+    "meeting_cancel",
+    "meeting_change",
+    "meeting_create",
+    "meeting_publish",
+    "meeting_url",
+    "minutes_save",
     "room_is_open_on",
     "room_save",
     "series_cancel",

@@ -1,0 +1,349 @@
+"""Pages of meetings: the list, the draft, the notice and replies, minutes, decisions.
+
+Thin: the selectors decide who sees what, the services act and refuse. A refusal
+is shown as a message on the meeting page and nothing is changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from zhiban.core.errors import DomainError, PermissionDeniedError
+from zhiban.meetings import policies, selectors, services
+from zhiban.meetings.meeting_forms import (
+    DecisionItemForm,
+    MeetingCancelForm,
+    MeetingForm,
+    MeetingMoveForm,
+    MinutesForm,
+    ReplyForm,
+)
+from zhiban.meetings.models import Attendee, Decision, Meeting
+from zhiban.org.forms import add_domain_error
+
+PAGE_SIZE = 30
+NAV = {"nav_active": "meetings"}
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+def _meeting(request: HttpRequest, pk: int) -> Meeting:
+    meeting = selectors.meeting_get_for(user=_user(request), pk=pk)
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def _refused(request: HttpRequest, error: DomainError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _form_refused(request: HttpRequest, form: Any, meeting: Meeting) -> HttpResponse:
+    """Show a form's errors as messages, named by field, on the meeting page."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+    return redirect("meetings:meeting", pk=meeting.pk)
+
+
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    """The meetings the user organises, chairs or attends."""
+    page = Paginator(
+        selectors.meeting_list_for(user=_user(request)), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {**NAV, "page": page, "now": timezone.now()},
+    )
+
+
+@login_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    """Draft a meeting: type, title, room or place, chair, invitation, agenda."""
+    user = _user(request)
+    form = MeetingForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(
+                by=user,
+                title=data["title"],
+                meeting_type=data["meeting_type"],
+                booking=data["booking"],
+                place=data["place"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                chair=data["chair"],
+                notes=data["notes"],
+                people=data["people"],
+                departments=data["departments"],
+                roles=data["roles"],
+                agenda=data["agenda"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request, _("Meeting drafted: publish the notice when ready.")
+            )
+            return redirect("meetings:meeting", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {**NAV, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _detail_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
+    user = _user(request)
+    manager = policies.can_manage_meeting(user, meeting)
+    mine = selectors.my_attendance(meeting=meeting, user=user)
+    minutes = selectors.meeting_minutes(meeting=meeting)
+    decisions: list[dict[str, Any]] = []
+    if minutes is not None:
+        for decision in minutes.decisions.all():
+            decisions.append(
+                {"decision": decision, "items": list(services.decision_items(decision))}
+            )
+    sees_replies = manager or user.pk == meeting.chair_id
+    return {
+        **NAV,
+        "meeting": meeting,
+        "agenda": list(meeting.agenda_items.select_related("presenter")),
+        "mine": mine,
+        "can_reply": mine is not None
+        and meeting.state == Meeting.State.PUBLISHED
+        and mine.reply in services.meetings.OPEN_REPLIES,
+        "manager": manager,
+        "replies": selectors.meeting_replies(meeting=meeting) if sees_replies else None,
+        "minutes": minutes,
+        "decisions": decisions,
+        "reply_form": ReplyForm(),
+        "cancel_form": MeetingCancelForm(),
+        "move_form": MeetingMoveForm(
+            initial={
+                "day": timezone.localtime(meeting.starts_at).date(),
+                "start": timezone.localtime(meeting.starts_at).time(),
+                "end": timezone.localtime(meeting.ends_at).time(),
+            }
+        ),
+        "minutes_form": MinutesForm(initial={"text": minutes.text if minutes else ""}),
+        "item_form": DecisionItemForm(initial={"leader": meeting.chair_id}),
+        "can_make_items": _can_make_items(user),
+    }
+
+
+def _can_make_items(user: Any) -> bool:
+    from zhiban.supervision.policies import can_create
+
+    return can_create(user)
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting: notice, agenda, my reply, the replies (organiser), minutes."""
+    meeting = _meeting(request, pk)
+    return render(
+        request, "meetings/meeting_detail.html", _detail_context(request, meeting)
+    )
+
+
+@login_required
+@require_GET
+def meeting_replies(request: HttpRequest, pk: int) -> HttpResponse:
+    """The replies fragment the organiser's page reloads every few seconds."""
+    meeting = _meeting(request, pk)
+    user = _user(request)
+    if not (policies.can_manage_meeting(user, meeting) or user.pk == meeting.chair_id):
+        raise PermissionDenied
+    return render(
+        request,
+        "meetings/meeting_detail.html#replies",
+        {
+            "meeting": meeting,
+            "replies": selectors.meeting_replies(meeting=meeting),
+            "manager": policies.can_manage_meeting(user, meeting),
+        },
+    )
+
+
+def _act(request: HttpRequest, meeting: Meeting, call: Any, done: str) -> HttpResponse:
+    try:
+        call()
+    except PermissionDeniedError as error:
+        raise PermissionDenied from error
+    except DomainError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("meetings:meeting", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish the notice (会议通知)."""
+    meeting = _meeting(request, pk)
+    return _act(
+        request,
+        meeting,
+        lambda: services.meeting_publish(meeting=meeting, by=_user(request)),
+        _("Notice published: each attendee has it to reply."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reply to the notice: attend, ask for leave, send a substitute."""
+    meeting = _meeting(request, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _form_refused(request, form, meeting)
+    data = form.cleaned_data
+    return _act(
+        request,
+        meeting,
+        lambda: services.attendee_reply(
+            meeting=meeting,
+            by=_user(request),
+            reply=data["reply"],
+            reason=data["reason"],
+            substitute=data["substitute"],
+        ),
+        _("Reply sent to the organiser."),
+    )
+
+
+@login_required
+@require_POST
+def leave_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Grant or refuse a request for leave."""
+    row = Attendee.objects.filter(pk=pk).select_related("meeting").first()
+    if row is None:
+        raise Http404
+    meeting = _meeting(request, row.meeting_id)
+    grant = request.POST.get("grant") == "1"
+    return _act(
+        request,
+        meeting,
+        lambda: services.leave_decide(attendee=row, by=_user(request), grant=grant),
+        _("Leave granted.") if grant else _("Leave refused."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the meeting (and its booking); everyone affected is told."""
+    meeting = _meeting(request, pk)
+    form = MeetingMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the day and the times."))
+        return redirect("meetings:meeting", pk=meeting.pk)
+    data = form.cleaned_data
+    return _act(
+        request,
+        meeting,
+        lambda: services.meeting_change(
+            meeting=meeting,
+            by=_user(request),
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+        ),
+        _("Meeting moved; everyone affected is told."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel the meeting; its room is released."""
+    meeting = _meeting(request, pk)
+    form = MeetingCancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _act(
+        request,
+        meeting,
+        lambda: services.meeting_cancel(
+            meeting=meeting, by=_user(request), reason=reason
+        ),
+        _("Meeting cancelled; the room is free again and everyone is told."),
+    )
+
+
+@login_required
+@require_POST
+def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write the minutes (纪要) and add decisions."""
+    meeting = _meeting(request, pk)
+    form = MinutesForm(request.POST)
+    if not form.is_valid():
+        return _form_refused(request, form, meeting)
+    data = form.cleaned_data
+    decisions = [
+        services.DecisionData(
+            text=line.strip(),
+            lead_department=data["lead_department"],
+            deadline=data["deadline"],
+        )
+        for line in data["decisions"].splitlines()
+        if line.strip()
+    ]
+    return _act(
+        request,
+        meeting,
+        lambda: services.minutes_save(
+            meeting=meeting, by=_user(request), text=data["text"], decisions=decisions
+        ),
+        _("Minutes saved."),
+    )
+
+
+@login_required
+@require_POST
+def decision_to_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turn a decision into a supervision item (a draft) in one step."""
+    decision = Decision.objects.filter(pk=pk).select_related("minutes").first()
+    if decision is None:
+        raise Http404
+    meeting = _meeting(request, decision.minutes.meeting_id)
+    form = DecisionItemForm(request.POST)
+    if not form.is_valid():
+        return _form_refused(request, form, meeting)
+    data = form.cleaned_data
+    try:
+        item = services.decision_to_item(
+            decision=decision,
+            by=_user(request),
+            leader=data["leader"],
+            officer=data["officer"],
+            lead_department=data["lead_department"],
+            deadline=data["deadline"],
+        )
+    except PermissionDeniedError as error:
+        raise PermissionDenied from error
+    except DomainError as error:
+        _refused(request, error)
+        return redirect("meetings:meeting", pk=meeting.pk)
+    messages.success(request, _("Supervision item drafted from the decision."))
+    return redirect("supervision:detail", pk=item.pk)

@@ -1,0 +1,195 @@
+"""The meeting pages: drafting, the notice, replying, leave, minutes, decisions."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import reverse
+
+from zhiban.meetings import services
+from zhiban.meetings.models import Attendee, Meeting, Room
+from zhiban.org.models import User
+from zhiban.org.tests.factories import UserFactory
+
+from .conftest import days_ahead
+from .test_views import _as, _book_now
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(people: dict[str, User], room: Room) -> Meeting:
+    booking = _book_now(room, people["organiser"], 2, 9)
+    draft = services.meeting_create(
+        by=people["organiser"],
+        title="安全生产专题会",
+        booking=booking,
+        chair=people["director"],
+        people=[people["other"], people["manager"]],
+        agenda=[("通报隐患", people["other"])],
+    )
+    return services.meeting_publish(meeting=draft, by=people["organiser"])
+
+
+def _url(name: str, meeting: Meeting) -> str:
+    return reverse(f"meetings:{name}", args=[meeting.pk])
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("organiser", 200), ("director", 200), ("other", 200), ("stranger", 404)],
+)
+def test_the_meeting_page_by_who_is_asking(
+    client: Client, people: dict[str, User], meeting: Meeting, who: str, status: int
+) -> None:
+    user = people.get(who) or UserFactory(username="stranger")
+
+    response = _as(client, user).get(_url("meeting", meeting))
+
+    assert response.status_code == status
+    if status == 200:
+        assert "安全生产专题会" in response.content.decode()
+
+
+def test_anonymous_is_sent_to_sign_in(client: Client, meeting: Meeting) -> None:
+    response = client.get(_url("meeting", meeting))
+    assert response.status_code == 302
+    assert response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+
+
+def test_the_organiser_sees_replies_an_attendee_does_not(
+    client: Client, people: dict[str, User], meeting: Meeting
+) -> None:
+    organiser_page = _as(client, people["organiser"]).get(_url("meeting", meeting))
+    assert 'data-testid="replies"' in organiser_page.content.decode()
+    attendee_page = _as(Client(), people["other"]).get(_url("meeting", meeting))
+    assert 'data-testid="replies"' not in attendee_page.content.decode()
+    fragment = _as(Client(), people["other"]).get(_url("meeting_replies", meeting))
+    assert fragment.status_code == 403
+
+
+def test_reply_with_leave_then_the_organiser_grants_it(
+    client: Client, people: dict[str, User], meeting: Meeting
+) -> None:
+    response = _as(client, people["other"]).post(
+        _url("meeting_reply", meeting), {"reply": "leave", "reason": "出差"}
+    )
+    assert response.status_code == 302
+    row = Attendee.objects.get(meeting=meeting, user=people["other"])
+    assert row.reply == Attendee.Reply.LEAVE_ASKED
+
+    fragment = _as(Client(), people["organiser"]).get(_url("meeting_replies", meeting))
+    assert "出差" in fragment.content.decode()
+    assert 'data-testid="leave-grant"' in fragment.content.decode()
+
+    _as(Client(), people["organiser"]).post(
+        reverse("meetings:leave_decide", args=[row.pk]), {"grant": "1"}
+    )
+    row.refresh_from_db()
+    assert row.reply == Attendee.Reply.LEAVE_GRANTED
+
+
+def test_a_substitute_already_invited_is_a_message_not_a_change(
+    client: Client, people: dict[str, User], meeting: Meeting
+) -> None:
+    response = _as(client, people["other"]).post(
+        _url("meeting_reply", meeting),
+        {"reply": "substitute", "substitute": people["manager"].pk},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "何静 is already an attendee of this meeting." in response.content.decode()
+    assert (
+        Attendee.objects.get(meeting=meeting, user=people["other"]).reply
+        == Attendee.Reply.PENDING
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"reply": "nonsense"}, {"reply": "substitute", "substitute": "x"}, {}],
+)
+def test_bad_replies_are_messages(
+    client: Client, people: dict[str, User], meeting: Meeting, data: dict[str, Any]
+) -> None:
+    response = _as(client, people["other"]).post(
+        _url("meeting_reply", meeting), data, follow=True
+    )
+    assert response.status_code == 200
+    assert (
+        Attendee.objects.get(meeting=meeting, user=people["other"]).reply
+        == Attendee.Reply.PENDING
+    )
+
+
+def test_drafting_an_off_site_meeting(
+    client: Client, people: dict[str, User], flows: None
+) -> None:
+    day = days_ahead(3, 9).date()
+    response = _as(client, people["organiser"]).post(
+        reverse("meetings:meeting_create"),
+        {
+            "meeting_type": "weekly",
+            "title": "生产周例会",
+            "place": "二号井调度室",
+            "day": day.isoformat(),
+            "start": "14:00",
+            "end": "15:30",
+            "people": [people["other"].pk],
+            "roles": ["office_director"],
+            "agenda": "本周生产 | other\n下周安排",
+        },
+    )
+
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    assert meeting.place == "二号井调度室"
+    assert meeting.ends_at - meeting.starts_at == datetime.timedelta(minutes=90)
+    assert [(a.title, a.presenter) for a in meeting.agenda_items.all()] == [
+        ("本周生产", people["other"]),
+        ("下周安排", None),
+    ]
+    assert meeting.invited_roles == ["office_director"]
+
+
+def test_an_unknown_presenter_is_named(
+    client: Client, people: dict[str, User], flows: None
+) -> None:
+    response = _as(client, people["organiser"]).post(
+        reverse("meetings:meeting_create"),
+        {
+            "meeting_type": "topic",
+            "title": "专题会",
+            "place": "会议室",
+            "day": days_ahead(3, 9).date().isoformat(),
+            "start": "14:00",
+            "end": "15:00",
+            "agenda": "议题 | 无此人",
+        },
+    )
+    assert response.status_code == 400
+    assert "No single person is called “无此人”." in response.content.decode()
+    assert Meeting.objects.count() == 0
+
+
+def test_the_pages_render_in_chinese(
+    client: Client, people: dict[str, User], meeting: Meeting
+) -> None:
+    page = _as(client, people["organiser"], "zh-hans").get(_url("meeting", meeting))
+    text = page.content.decode()
+    assert "回复" in text
+    assert "会议纪要" in text or "纪要" in text
+    listing = _as(Client(), people["organiser"], "zh-hans").get(
+        reverse("meetings:meetings")
+    )
+    assert listing.status_code == 200
+    form = _as(Client(), people["organiser"], "zh-hans").get(
+        reverse("meetings:meeting_create")
+    )
+    assert form.status_code == 200
