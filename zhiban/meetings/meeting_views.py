@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,7 +29,7 @@ from zhiban.meetings.meeting_forms import (
     MinutesForm,
     ReplyForm,
 )
-from zhiban.meetings.models import Attendee, Decision, Meeting
+from zhiban.meetings.models import AgendaItem, Attendee, Decision, Material, Meeting
 from zhiban.org.forms import add_domain_error
 
 PAGE_SIZE = 30
@@ -124,10 +125,29 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
                 {"decision": decision, "items": list(services.decision_items(decision))}
             )
     sees_replies = manager or user.pk == meeting.chair_id
+    agenda = list(meeting.agenda_items.select_related("presenter"))
+    sees_materials = services.may_view_materials(user, meeting)
+    materials = (
+        list(
+            Material.objects.filter(meeting=meeting)
+            .select_related("agenda_item")
+            .order_by("agenda_item__position", "name", "-version")
+        )
+        if sees_materials
+        else []
+    )
+    presents = any(item.presenter_id == user.pk for item in agenda)
     return {
         **NAV,
         "meeting": meeting,
-        "agenda": list(meeting.agenda_items.select_related("presenter")),
+        "agenda": agenda,
+        "materials": materials,
+        "sees_materials": sees_materials,
+        "can_upload": (manager or presents)
+        and meeting.state != Meeting.State.CANCELLED,
+        "can_withdraw": manager
+        and meeting.ends_at <= timezone.now()
+        and meeting.materials_withdrawn_at is None,
         "mine": mine,
         "can_reply": mine is not None
         and meeting.state == Meeting.State.PUBLISHED
@@ -347,3 +367,69 @@ def decision_to_item(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("meetings:meeting", pk=meeting.pk)
     messages.success(request, _("Supervision item drafted from the decision."))
     return redirect("supervision:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a material (or its next version) to an agenda item."""
+    meeting = _meeting(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+        return redirect("meetings:meeting", pk=meeting.pk)
+    item_id = str(request.POST.get("agenda_item") or "")
+    item = (
+        AgendaItem.objects.filter(meeting=meeting, pk=int(item_id)).first()
+        if item_id.isdigit() and len(item_id) < 10
+        else None
+    )
+    return _act(
+        request,
+        meeting,
+        lambda: services.material_upload(
+            meeting=meeting,
+            by=_user(request),
+            stream=upload,
+            name=upload.name or "",
+            agenda_item=item,
+        ),
+        _("Material added."),
+    )
+
+
+@login_required
+@require_GET
+def material_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A copy of the material watermarked with the viewer's name and the time."""
+    material = Material.objects.filter(pk=pk).select_related("meeting").first()
+    if material is None:
+        raise Http404
+    meeting = _meeting(request, material.meeting_id)
+    material.meeting = meeting
+    try:
+        data, content_type = services.material_view(
+            material=material, by=_user(request)
+        )
+    except PermissionDeniedError as error:
+        raise PermissionDenied(error.messages[0]) from error
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = (
+        content_disposition_header(bool(request.GET.get("download")), material.name)
+        or "inline"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def materials_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw the materials from the attendees after the meeting."""
+    meeting = _meeting(request, pk)
+    return _act(
+        request,
+        meeting,
+        lambda: services.materials_withdraw(meeting=meeting, by=_user(request)),
+        _("Materials withdrawn from the attendees."),
+    )

@@ -332,6 +332,10 @@ class Meeting(TimeStampedModel):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # After the meeting the organiser may withdraw the materials from attendees.
+    materials_withdrawn_at = models.DateTimeField(
+        _("materials withdrawn at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("meeting")
@@ -500,3 +504,54 @@ class Decision(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+def material_path(instance: Material, filename: str) -> str:
+    """Store materials under the meeting, never under the name the user gave."""
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"meetings/materials/{instance.meeting_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Material(models.Model):
+    """A meeting material (会议材料) of an agenda item; a new upload is a new version."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="materials"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="materials",
+    )
+    name = models.CharField(_("file name"), max_length=200)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    file = models.FileField(_("file"), upload_to=material_path, max_length=300)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("meeting material")
+        verbose_name_plural = _("meeting materials")
+        ordering: ClassVar = ["meeting", "agenda_item", "name", "-version"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["meeting", "agenda_item", "name", "version"],
+                name="meetings_material_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

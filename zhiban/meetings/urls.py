@@ -32,6 +32,17 @@ urlpatterns = [
         "meetings/<int:pk>/change/", meeting_views.meeting_change, name="meeting_change"
     ),
     path("meetings/<int:pk>/minutes/", meeting_views.minutes_edit, name="minutes"),
+    path(
+        "meetings/<int:pk>/materials/",
+        meeting_views.material_upload,
+        name="material_upload",
+    ),
+    path(
+        "meetings/<int:pk>/materials/withdraw/",
+        meeting_views.materials_withdraw,
+        name="materials_withdraw",
+    ),
+    path("materials/<int:pk>/", meeting_views.material_view, name="material"),
     path("attendees/<int:pk>/leave/", meeting_views.leave_decide, name="leave_decide"),
     path(
         "decisions/<int:pk>/item/", meeting_views.decision_to_item, name="decision_item"

@@ -9,6 +9,13 @@ from zhiban.meetings.services.bookings import (
     series_cancel,
     series_create,
 )
+from zhiban.meetings.services.materials import (
+    MATERIAL_MAX_BYTES,
+    material_upload,
+    material_view,
+    materials_withdraw,
+    may_view_materials,
+)
 from zhiban.meetings.services.meetings import (
     attendee_reply,
     invitees,
@@ -37,6 +44,7 @@ from zhiban.meetings.services.rules import (
 
 __all__ = [
     "HORIZON",
+    "MATERIAL_MAX_BYTES",
     "MAX_OCCURRENCES",
     "PHOTO_MAX_BYTES",
     "STEP_MINUTES",
@@ -53,6 +61,10 @@ __all__ = [
     "decision_to_item",
     "invitees",
     "leave_decide",
+    "material_upload",
+    "material_view",
+    "materials_withdraw",
+    "may_view_materials",
     "meeting_cancel",
     "meeting_change",
     "meeting_create",

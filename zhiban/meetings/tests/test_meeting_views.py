@@ -193,3 +193,59 @@ def test_the_pages_render_in_chinese(
         reverse("meetings:meeting_create")
     )
     assert form.status_code == 200
+
+
+def _upload(client: Client, meeting: Meeting, data: bytes, name: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        _url("material_upload", meeting),
+        {
+            "file": SimpleUploadedFile(name, data),
+            "agenda_item": meeting.agenda_items.get().pk,
+        },
+        follow=True,
+    )
+
+
+def test_a_material_is_watermarked_for_an_attendee_and_hidden_from_others(
+    client: Client, people: dict[str, User], meeting: Meeting
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from zhiban.meetings.models import Material
+
+    from .test_materials import pdf_bytes
+
+    _upload(_as(client, people["organiser"]), meeting, pdf_bytes(), "汇报材料.pdf")
+    material = Material.objects.get()
+
+    page = _as(Client(), people["other"]).get(_url("meeting", meeting))
+    assert "汇报材料.pdf" in page.content.decode()
+    response = _as(Client(), people["other"]).get(
+        reverse("meetings:material", args=[material.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "宋健" in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    stranger = UserFactory(username="stranger")
+    refused = _as(Client(), stranger).get(
+        reverse("meetings:material", args=[material.pk])
+    )
+    assert refused.status_code == 404
+
+
+def test_a_forbidden_material_is_a_message_and_nothing_stored(
+    client: Client, people: dict[str, User], meeting: Meeting
+) -> None:
+    from zhiban.meetings.models import Material
+
+    response = _upload(
+        _as(client, people["organiser"]), meeting, b"MZ\x90\x00" * 40, "议程.exe"
+    )
+
+    assert response.status_code == 200
+    assert "“议程.exe” is not an allowed kind of file" in response.content.decode()
+    assert Material.objects.count() == 0
