@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from zhiban.org.models import Department, Membership, User
@@ -158,7 +158,7 @@ def _group(items: QuerySet[Any], *extra: str) -> QuerySet[Any]:
 
 def _count_running(items: QuerySet[Any], rule: LightRule, counts: _Counts) -> None:
     """Running items, each with today's light: a few percent of all, read live."""
-    running = items.exclude(rule.q(Light.NONE.value))
+    running = items.filter(rule.running())
     counts.add_rows(_group(running.annotate(light=rule.expression()), "light"))
 
 
@@ -243,7 +243,7 @@ def _week_counts(
     """Items issued and closed per week: grouped by day, or counted per week.
 
     Not ``TruncWeek``: SQLite runs it as a Python function per row (324 ms of a
-    dashboard at 1,000,000 items). ``COUNT(*)`` and ``COUNT(closed_at)``, not ``COUNT(id)``: for a viewer who
+    dashboard at 1,000,000 items). ``COUNT(*)``, not ``COUNT(id)``: for a viewer who
     sees every item, PostgreSQL then reads the weekly indexes alone (98 → 27 ms).
     """
     issued: dict[datetime.date, int] = dict.fromkeys(weeks, 0)
@@ -260,16 +260,21 @@ def _week_counts(
         timezone.make_aware(datetime.datetime.combine(week, datetime.time.min))
         for week in [*weeks, weeks[-1] + datetime.timedelta(weeks=1)]
     ]
-    closed = items.filter(closed_at__gte=bounds[0]).aggregate(
-        **{
-            f"w{i}": Count(
-                "closed_at",
-                filter=Q(closed_at__gte=bounds[i], closed_at__lt=bounds[i + 1]),
-            )
-            for i in range(len(weeks))
-        }
+    # One pass, each row given its week by a CASE (twelve FILTERed counts took
+    # 206 ms on SQLite at 1,000,000 items).
+    week_of = Case(
+        *(When(closed_at__lt=bounds[i + 1], then=Value(i)) for i in range(len(weeks))),
+        default=Value(-1),
+        output_field=IntegerField(),
     )
-    return issued, {week: closed[f"w{i}"] or 0 for i, week in enumerate(weeks)}
+    closed = dict(
+        items.filter(closed_at__gte=bounds[0])
+        .annotate(week=week_of)
+        .order_by()
+        .values_list("week")
+        .annotate(n=Count("*"))
+    )
+    return issued, {week: closed.get(i, 0) for i, week in enumerate(weeks)}
 
 
 def overview(

@@ -108,6 +108,15 @@ class LightRule:
             & Q(**{f"{due}__lte": self.today})
         )
 
+    @staticmethod
+    def running() -> Q:
+        """Items whose clock runs (any light but "not running").
+
+        Written as ``state IN (…)``, not as the exclusion of "not running": SQLite
+        reads the ``(state, next_due_on)`` index only for the positive form.
+        """
+        return Q(state__in=sorted(_RUNNING))
+
     def q(self, light: str) -> Q:
         """Return the same rule as a filter for one light.
 
@@ -115,7 +124,7 @@ class LightRule:
         that the ``(state, next_due_on)`` index finds red and yellow items among a
         million finished ones; a test checks it against ``light()`` too.
         """
-        running = Q(state__in=sorted(_RUNNING))
+        running = self.running()
         if light == Light.NONE:
             return ~running
         if light == Light.RED:

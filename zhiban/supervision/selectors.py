@@ -108,7 +108,7 @@ def light_counts(
     """
     unlit = replace(filters or ItemFilters(), light="")
     items: QuerySet[Any] = item_list_for(viewer=viewer, rule=rule, filters=unlit)
-    running = items.exclude(rule.q(Light.NONE.value))
+    running = items.filter(rule.running())
     rows = running.order_by().values("light").annotate(n=Count("id"))
     counts = {row["light"]: row["n"] for row in rows}
     counts[Light.NONE.value] = capped_count(items.filter(rule.q(Light.NONE.value)))
