@@ -7,6 +7,7 @@ is shown as a message on the meeting page and nothing is changed.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,8 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -433,3 +436,82 @@ def materials_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.materials_withdraw(meeting=meeting, by=_user(request)),
         _("Materials withdrawn from the attendees."),
     )
+
+
+def _code_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
+    import segno
+
+    token = services.signin_token(meeting=meeting)
+    url = (
+        request.build_absolute_uri(reverse("meetings:signin"))
+        + "?"
+        + urlencode({"t": token})
+    )
+    return {
+        **NAV,
+        "meeting": meeting,
+        "code_svg": mark_safe(  # noqa: S308 - segno's own SVG of our URL
+            segno.make(url, error="m").svg_inline(scale=6, title=meeting.title)
+        ),
+        "code_url": url,
+        "rotate": services.ROTATE_SECONDS,
+        "attendance": services.meeting_attendance(meeting=meeting),
+    }
+
+
+@login_required
+@require_GET
+def signin_code(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sign-in code to show on the room's screen, renewed every minute."""
+    meeting = _meeting(request, pk)
+    user = _user(request)
+    if not (policies.can_manage_meeting(user, meeting) or user.pk == meeting.chair_id):
+        raise PermissionDenied
+    template = "meetings/signin_code.html"
+    if request.headers.get("HX-Request"):
+        template += "#code"
+    return render(request, template, _code_context(request, meeting))
+
+
+@login_required
+def signin(request: HttpRequest) -> HttpResponse:
+    """Where the scanned code leads: confirm, then signed in (or why not)."""
+    token = str(request.POST.get("t") or request.GET.get("t") or "")[:300]
+    context: dict[str, Any] = {**NAV, "token": token}
+    if request.method == "POST":
+        try:
+            row, created = services.sign_in_by_token(token=token, by=_user(request))
+        except DomainError as error:
+            context["refusal"] = error.messages[0]
+            return render(request, "meetings/signin.html", context, status=400)
+        context.update(row=row, created=created, meeting=row.meeting)
+    return render(request, "meetings/signin.html", context)
+
+
+@login_required
+@require_POST
+def signin_staff(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser or the office signs an attendee in."""
+    meeting = _meeting(request, pk)
+    person_id = str(request.POST.get("person") or "")
+    row = (
+        Attendee.objects.filter(meeting=meeting, user_id=int(person_id))
+        .select_related("user")
+        .first()
+        if person_id.isdigit() and len(person_id) < 10
+        else None
+    )
+    if row is None:
+        messages.error(request, _("Choose someone on the list of this meeting."))
+        return redirect("meetings:signin_code", pk=meeting.pk)
+    try:
+        services.sign_in_by_staff(meeting=meeting, person=row.user, by=_user(request))
+    except PermissionDeniedError as error:
+        raise PermissionDenied from error
+    except DomainError as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request, _("%(name)s is signed in.") % {"name": row.user.display_name}
+        )
+    return redirect("meetings:signin_code", pk=meeting.pk)

@@ -555,3 +555,43 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+
+class SignIn(models.Model):
+    """An attendee's sign-in (签到) at a meeting: by the QR code or by staff."""
+
+    class Method(models.TextChoices):
+        CODE = "code", _("Scanned the code")  # 扫码
+        STAFF = "staff", _("Signed in by staff")  # 工作人员代签
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="sign_ins"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    method = models.CharField(_("how"), max_length=10, choices=Method.choices)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed in by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("signed in at"))
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        ordering: ClassVar = ["meeting", "signed_at", "id"]
+        constraints: ClassVar = [
+            # Signing in twice (two scans, a scan and staff at once) keeps one row.
+            models.UniqueConstraint(
+                fields=["meeting", "user"], name="meetings_signin_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.user_id}"

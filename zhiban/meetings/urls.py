@@ -43,6 +43,13 @@ urlpatterns = [
         name="materials_withdraw",
     ),
     path("materials/<int:pk>/", meeting_views.material_view, name="material"),
+    path("meetings/<int:pk>/sign-in/", meeting_views.signin_code, name="signin_code"),
+    path(
+        "meetings/<int:pk>/sign-in/staff/",
+        meeting_views.signin_staff,
+        name="signin_staff",
+    ),
+    path("sign-in/", meeting_views.signin, name="signin"),
     path("attendees/<int:pk>/leave/", meeting_views.leave_decide, name="leave_decide"),
     path(
         "decisions/<int:pk>/item/", meeting_views.decision_to_item, name="decision_item"

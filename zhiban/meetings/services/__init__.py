@@ -41,13 +41,23 @@ from zhiban.meetings.services.rules import (
     room_is_open_on,
     slot_text,
 )
+from zhiban.meetings.services.signin import (
+    ROTATE_SECONDS,
+    Attendance,
+    meeting_attendance,
+    sign_in_by_staff,
+    sign_in_by_token,
+    signin_token,
+)
 
 __all__ = [
     "HORIZON",
     "MATERIAL_MAX_BYTES",
     "MAX_OCCURRENCES",
     "PHOTO_MAX_BYTES",
+    "ROTATE_SECONDS",
     "STEP_MINUTES",
+    "Attendance",
     "BookingConflictError",
     "DecisionData",
     "RoomData",
@@ -65,6 +75,7 @@ __all__ = [
     "material_view",
     "materials_withdraw",
     "may_view_materials",
+    "meeting_attendance",
     "meeting_cancel",
     "meeting_change",
     "meeting_create",
@@ -75,5 +86,8 @@ __all__ = [
     "room_save",
     "series_cancel",
     "series_create",
+    "sign_in_by_staff",
+    "sign_in_by_token",
+    "signin_token",
     "slot_text",
 ]

@@ -85,3 +85,28 @@ def test_one_person_replying_twice_at_once_keeps_one_reply(
     # The later reply wins whole: a leave keeps its reason, an attend has none.
     assert (row.reply, row.reason) in [("attend", ""), ("leave_asked", "出差")]
     assert Attendee.objects.filter(meeting=meeting).count() == 1
+
+
+def test_signing_in_twice_at_once_keeps_one_sign_in(
+    people: dict[str, User], room: Room
+) -> None:
+    from zhiban.meetings.models import SignIn
+
+    from .conftest import at
+
+    a = UserFactory(username="a")
+    meeting = make_meeting(people, room, people=[a])
+    services.meeting_publish(meeting=meeting, by=people["organiser"], now=NOW)
+    during = at(5, 9, 5)
+    token = services.signin_token(meeting=meeting, now=during)
+
+    results = race(
+        lambda: services.sign_in_by_token(token=token, by=a, now=during),
+        lambda: services.sign_in_by_staff(
+            meeting=meeting, person=a, by=people["organiser"], now=during
+        ),
+    )
+
+    assert [kind for kind, _value in results] == ["ok", "ok"], results
+    assert sorted(created for _kind, (_row, created) in results) == [False, True]
+    assert SignIn.objects.filter(meeting=meeting, user=a).count() == 1

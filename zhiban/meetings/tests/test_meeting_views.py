@@ -249,3 +249,76 @@ def test_a_forbidden_material_is_a_message_and_nothing_stored(
     assert response.status_code == 200
     assert "“议程.exe” is not an allowed kind of file" in response.content.decode()
     assert Material.objects.count() == 0
+
+
+@pytest.fixture
+def under_way(people: dict[str, User], flows: None) -> Meeting:
+    from django.utils import timezone
+
+    start = timezone.now() - datetime.timedelta(minutes=5)
+    draft = services.meeting_create(
+        by=people["organiser"],
+        title="调度会",
+        place="调度室",
+        starts_at=start + datetime.timedelta(minutes=10),
+        ends_at=start + datetime.timedelta(hours=2),
+        people=[people["other"], people["manager"]],
+    )
+    return services.meeting_publish(meeting=draft, by=people["organiser"])
+
+
+def test_scanning_the_code_signs_in_after_a_confirmation(
+    client: Client, people: dict[str, User], under_way: Meeting
+) -> None:
+    from urllib.parse import parse_qs, urlparse
+
+    from zhiban.meetings.models import SignIn
+
+    page = _as(client, people["organiser"]).get(_url("signin_code", under_way))
+    assert page.status_code == 200
+    link = page.context["code_url"]
+    assert "<svg" in page.content.decode()
+    token = parse_qs(urlparse(link).query)["t"][0]
+
+    attendee = _as(Client(), people["other"])
+    confirm = attendee.get(reverse("meetings:signin"), {"t": token})
+    assert 'data-testid="signin-confirm"' in confirm.content.decode()
+    assert SignIn.objects.count() == 0
+    done = attendee.post(reverse("meetings:signin"), {"t": token})
+    assert done.status_code == 200
+    assert "Signed in at" in done.content.decode()
+    assert SignIn.objects.get().user == people["other"]
+
+
+def test_a_bad_code_is_a_clear_page(
+    client: Client, people: dict[str, User], under_way: Meeting
+) -> None:
+    response = _as(client, people["other"]).post(
+        reverse("meetings:signin"), {"t": "1.123:forged"}
+    )
+    assert response.status_code == 400
+    assert "This sign-in code is not valid" in response.content.decode()
+
+
+@pytest.mark.parametrize(("who", "status"), [("other", 403), ("organiser", 200)])
+def test_the_code_page_is_the_organisers(
+    client: Client, people: dict[str, User], under_way: Meeting, who: str, status: int
+) -> None:
+    response = _as(client, people[who]).get(_url("signin_code", under_way))
+    assert response.status_code == status
+
+
+def test_staff_sign_someone_in(
+    client: Client, people: dict[str, User], under_way: Meeting
+) -> None:
+    from zhiban.meetings.models import SignIn
+
+    organiser = _as(client, people["organiser"])
+    organiser.post(_url("signin_staff", under_way), {"person": people["manager"].pk})
+    organiser.post(_url("signin_staff", under_way), {"person": "x"})
+
+    assert list(SignIn.objects.values_list("user__username", "method")) == [
+        ("manager", "staff")
+    ]
+    page = organiser.get(_url("signin_code", under_way))
+    assert "1 / 2 · 50%" in page.content.decode()
