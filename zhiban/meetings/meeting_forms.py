@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhiban.meetings.models import Booking, MeetingType
+from zhiban.meetings.models import Booking, ContingencyPlan, MeetingType
 from zhiban.org.forms import DepartmentChoiceField, PickerWidget, UserChoiceField
 from zhiban.org.models import Department, Role, User
 
@@ -257,3 +257,12 @@ class DecisionItemForm(forms.Form):
             attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"
         ),
     )
+
+
+class ContingencyForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        label=_("Contingency plan"),
+        queryset=ContingencyPlan.objects.filter(is_active=True),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    owner = UserChoiceField(label=_("Owner"), widget=PickerWidget())

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhiban.core.errors import DomainError, PermissionDeniedError
 from zhiban.meetings import policies, selectors, services
 from zhiban.meetings.meeting_forms import (
+    ContingencyForm,
     DecisionItemForm,
     MeetingCancelForm,
     MeetingForm,
@@ -32,7 +33,14 @@ from zhiban.meetings.meeting_forms import (
     MinutesForm,
     ReplyForm,
 )
-from zhiban.meetings.models import AgendaItem, Attendee, Decision, Material, Meeting
+from zhiban.meetings.models import (
+    AgendaItem,
+    Attendee,
+    ChecklistTask,
+    Decision,
+    Material,
+    Meeting,
+)
 from zhiban.org.forms import add_domain_error
 
 PAGE_SIZE = 30
@@ -171,6 +179,11 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         "minutes_form": MinutesForm(initial={"text": minutes.text if minutes else ""}),
         "item_form": DecisionItemForm(initial={"leader": meeting.chair_id}),
         "can_make_items": _can_make_items(user),
+        "checklist": list(meeting.checklist.select_related("assignee", "done_by")),
+        "contingencies": list(
+            meeting.contingencies.select_related("plan", "owner").order_by("id")
+        ),
+        "contingency_form": ContingencyForm(),
     }
 
 
@@ -515,3 +528,53 @@ def signin_staff(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("%(name)s is signed in.") % {"name": row.user.display_name}
         )
     return redirect("meetings:signin_code", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def checklist_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make the meeting's service checklist from its type's template."""
+    meeting = _meeting(request, pk)
+    return _act(
+        request,
+        meeting,
+        lambda: services.checklist_apply(meeting=meeting, by=_user(request)),
+        _("Service checklist made; each owner has the task to do."),
+    )
+
+
+@login_required
+@require_POST
+def checklist_tick(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tick a service task off."""
+    task = ChecklistTask.objects.filter(pk=pk).first()
+    if task is None:
+        raise Http404
+    meeting = _meeting(request, task.meeting_id)
+    return _act(
+        request,
+        meeting,
+        lambda: services.checklist_tick(task=task, by=_user(request)),
+        _("Task done."),
+    )
+
+
+@login_required
+@require_POST
+def contingency_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a contingency plan with its owner."""
+    meeting = _meeting(request, pk)
+    form = ContingencyForm(request.POST)
+    if not form.is_valid():
+        return _form_refused(request, form, meeting)
+    return _act(
+        request,
+        meeting,
+        lambda: services.contingency_attach(
+            meeting=meeting,
+            by=_user(request),
+            plan=form.cleaned_data["plan"],
+            owner=form.cleaned_data["owner"],
+        ),
+        _("Contingency plan attached; its owner is told."),
+    )

@@ -595,3 +595,114 @@ class SignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}:{self.user_id}"
+
+
+class ChecklistTemplate(models.Model):
+    """One task of a meeting type's service checklist (会务任务清单), kept as data."""
+
+    meeting_type = models.CharField(
+        _("type"), max_length=20, choices=MeetingType.choices
+    )
+    title = models.CharField(_("task"), max_length=100)
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hours_before = models.PositiveIntegerField(
+        _("due hours before the start"), default=2
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("checklist template task")
+        verbose_name_plural = _("checklist template tasks")
+        ordering: ClassVar = ["meeting_type", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChecklistTask(TimeStampedModel):
+    """A service task (会务任务) of one meeting, owned by a person, due at a time."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="checklist"
+    )
+    title = models.CharField(_("task"), max_length=100)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(_("due"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("service task")
+        verbose_name_plural = _("service tasks")
+        ordering: ClassVar = ["meeting", "due_at", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContingencyPlan(TimeStampedModel):
+    """A contingency plan (应急预案) of the library: power failure, illness, weather."""
+
+    title = models.CharField(pgettext_lazy("meeting", "title"), max_length=100)
+    content = models.TextField(_("what to do"))
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("contingency plan")
+        verbose_name_plural = _("contingency plans")
+        ordering: ClassVar = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingContingency(models.Model):
+    """A contingency plan attached to a meeting, with the person who owns it."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="contingencies"
+    )
+    plan = models.ForeignKey(
+        ContingencyPlan,
+        verbose_name=_("contingency plan"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("meeting contingency plan")
+        verbose_name_plural = _("meeting contingency plans")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["meeting", "plan"], name="meetings_contingency_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.plan)

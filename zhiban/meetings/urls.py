@@ -50,6 +50,17 @@ urlpatterns = [
         name="signin_staff",
     ),
     path("sign-in/", meeting_views.signin, name="signin"),
+    path(
+        "meetings/<int:pk>/checklist/",
+        meeting_views.checklist_apply,
+        name="checklist_apply",
+    ),
+    path("tasks/<int:pk>/done/", meeting_views.checklist_tick, name="checklist_tick"),
+    path(
+        "meetings/<int:pk>/contingencies/",
+        meeting_views.contingency_attach,
+        name="contingency_attach",
+    ),
     path("attendees/<int:pk>/leave/", meeting_views.leave_decide, name="leave_decide"),
     path(
         "decisions/<int:pk>/item/", meeting_views.decision_to_item, name="decision_item"

@@ -9,6 +9,12 @@ from zhiban.meetings.services.bookings import (
     series_cancel,
     series_create,
 )
+from zhiban.meetings.services.checklists import (
+    checklist_add,
+    checklist_apply,
+    checklist_tick,
+    contingency_attach,
+)
 from zhiban.meetings.services.materials import (
     MATERIAL_MAX_BYTES,
     material_upload,
@@ -67,6 +73,10 @@ __all__ = [
     "booking_change",
     "booking_create",
     "booking_outcome",
+    "checklist_add",
+    "checklist_apply",
+    "checklist_tick",
+    "contingency_attach",
     "decision_items",
     "decision_to_item",
     "invitees",

@@ -322,3 +322,24 @@ def test_staff_sign_someone_in(
     ]
     page = organiser.get(_url("signin_code", under_way))
     assert "1 / 2 · 50%" in page.content.decode()
+
+
+def test_the_checklist_is_made_and_ticked_off_on_the_page(
+    client: Client, people: dict[str, User], meeting: Meeting
+) -> None:
+    from zhiban.meetings.models import ChecklistTask
+
+    organiser = _as(client, people["organiser"])
+    organiser.post(_url("checklist_apply", meeting))
+    task = ChecklistTask.objects.order_by("id").first()
+    assert task is not None
+    refused = _as(Client(), people["other"]).post(
+        reverse("meetings:checklist_tick", args=[task.pk])
+    )
+    assert refused.status_code == 403
+    organiser.post(reverse("meetings:checklist_tick", args=[task.pk]))
+
+    task.refresh_from_db()
+    assert task.done_by == people["organiser"]
+    page = organiser.get(_url("meeting", meeting))
+    assert page.content.decode().count('data-testid="task-done"') == 7
