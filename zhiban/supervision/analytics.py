@@ -67,6 +67,10 @@ def counted_items(*, viewer: User, scope: Scope) -> QuerySet[SupervisionItem]:
     items = SupervisionItem.objects.exclude(state__in=COUNTED_OUT)
     if not policies.sees_everything(viewer):
         items = items.filter(selectors.involved(viewer))
+    return _scoped(items, scope)
+
+
+def _scoped(items: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
     if scope.department:
         items = items.filter(lead_department_id=scope.department)
     if scope.leader:
@@ -193,10 +197,16 @@ def _count_finished(
             return
         (department,) = departments
         rows = rows.filter(department_id=department).exclude(role=FinishedTally.ALL)
-        outside = items.filter(selectors.personally(viewer)).exclude(
-            pk__in=ItemDepartment.objects.filter(department_id=department).values(
-                "item_id"
-            )
+        # Written afresh, not narrowed from the viewer's items: SQLite then finds
+        # these few through the people's indexes instead of testing every item
+        # against "involved" (3.6 s at 1,000,000 items).
+        outside = _scoped(
+            SupervisionItem.objects.filter(selectors.personally(viewer)).exclude(
+                pk__in=ItemDepartment.objects.filter(department_id=department).values(
+                    "item_id"
+                )
+            ),
+            scope,
         )
         _count_finished_live(outside, counts)
     if scope.department:
