@@ -263,7 +263,10 @@ class SupervisionItem(TimeStampedModel):
             ),
         ]
         indexes: ClassVar = [
-            models.Index(fields=["state", "next_due_on"], name="supervision_due"),
+            # The lights of running items (the light rule reads these three).
+            models.Index(
+                fields=["state", "next_due_on", "profile"], name="supervision_lights"
+            ),
             models.Index(
                 fields=["lead_department", "state"], name="supervision_department"
             ),

@@ -73,8 +73,14 @@ def item_list_for(
     *, viewer: User, rule: LightRule, filters: ItemFilters | None = None
 ) -> QuerySet[SupervisionItem]:
     """Return the items the viewer may see, filtered, with their light annotated."""
-    f = filters or ItemFilters()
     items = visible_items(viewer=viewer).annotate(light=rule.expression())
+    items = _narrowed(items, viewer=viewer, rule=rule, f=filters or ItemFilters())
+    return items.select_related("lead_department", "leader", "responsible", "profile")
+
+
+def _narrowed(
+    items: QuerySet[Any], *, viewer: User, rule: LightRule, f: ItemFilters
+) -> QuerySet[Any]:
     if f.state:
         items = items.filter(state=f.state)
     if f.light in LIGHT_VALUES:
@@ -94,7 +100,7 @@ def item_list_for(
         items = items.filter(involved(viewer))
     if f.q:
         items = items.filter(Q(title__icontains=f.q) | Q(content__icontains=f.q))
-    return items.select_related("lead_department", "leader", "responsible", "profile")
+    return items
 
 
 def light_counts(
@@ -108,8 +114,19 @@ def light_counts(
     """
     unlit = replace(filters or ItemFilters(), light="")
     items: QuerySet[Any] = item_list_for(viewer=viewer, rule=rule, filters=unlit)
-    running = items.filter(rule.running())
-    rows = running.order_by().values("light").annotate(n=Count("id"))
+    # Running items are never drafts: counted without visible_items()'s draft rule,
+    # so that for a viewer who sees everything the (state, next_due_on, profile)
+    # index alone answers.
+    running = SupervisionItem.objects.filter(rule.running())
+    if not policies.sees_everything(viewer):
+        running = running.filter(involved(viewer))
+    running = _narrowed(running, viewer=viewer, rule=rule, f=unlit)
+    rows = (
+        running.annotate(light=rule.expression())
+        .order_by()
+        .values("light")
+        .annotate(n=Count("*"))
+    )
     counts = {row["light"]: row["n"] for row in rows}
     counts[Light.NONE.value] = capped_count(items.filter(rule.q(Light.NONE.value)))
     return counts
