@@ -156,3 +156,171 @@ def test_book_a_room_on_the_availability_board(
     assert page.get_by_test_id("board-day-phone").is_visible()
     assert page.get_by_test_id("free-stretch").count() > 0
     console.assert_clean(expected_statuses=(400,))
+
+
+def _pick(scope: Any, name: str) -> None:
+    """Choose a person or department in a picker by typing and clicking."""
+    scope.locator("input[type=search]").fill(name)
+    scope.locator("[data-picker-option]").filter(has_text=name).click()
+
+
+def test_a_meeting_from_the_notice_to_the_checklist(
+    page: Any, sign_in: Any, world: dict[str, Any], console: Any, shot: Any
+) -> None:
+    """Notice, three replies, a watermarked material, sign-in, minutes, checklist."""
+    import io
+
+    from django.utils import timezone
+    from pypdf import PdfReader, PdfWriter
+
+    from zhiban.meetings import services
+    from zhiban.meetings.models import Attendee, ChecklistTask, SignIn
+    from zhiban.org.models import Membership
+    from zhiban.org.tests.factories import UserFactory
+    from zhiban.supervision.defaults import ensure_profiles
+    from zhiban.supervision.models import ClockProfile, Source, SupervisionItem
+
+    ensure_profiles(ClockProfile)
+    employee, other = world["employee"], world["other"]
+    production = employee.primary_department
+    head = UserFactory(username="head", name="张建国", primary_department=production)
+    Membership.objects.update_or_create(
+        user=head, department=production, defaults={"is_head": True}
+    )
+    third = UserFactory(username="third", name="赵敏", primary_department=production)
+    UserFactory(username="deputy", name="钱进", primary_department=production)
+    UserFactory(username="outsider", name="孙强", primary_department=production)
+    from zhiban.org.models import User
+
+    director = User.objects.get(username="chenjing")
+    start = timezone.now() + datetime.timedelta(minutes=10)
+    meeting = services.meeting_create(
+        by=director,
+        title="安全生产专题会",
+        place="二号井调度室",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        chair=director,
+        people=[employee, other, third],
+        agenda=[("井下通风改造方案", employee)],
+    )
+    url = f"/meetings/meetings/{meeting.pk}/"
+
+    # The organiser publishes the notice: each attendee has it to reply.
+    sign_in(page, "chenjing", PASSWORD)
+    page.goto(url)
+    page.get_by_test_id("meeting-publish").click()
+    page.get_by_test_id("meeting-state").wait_for()
+    assert page.get_by_test_id("meeting-state").inner_text() == "已发通知"
+
+    def reply(username: str, choice: str, **fields: str) -> None:
+        page.context.clear_cookies()
+        sign_in(page, username, PASSWORD)
+        page.goto(url)
+        form = page.get_by_test_id("my-reply")
+        form.locator(f"input[name=reply][value={choice}]").check()
+        if "reason" in fields:
+            form.locator("input[name=reason]").fill(fields["reason"])
+        if "substitute" in fields:
+            _pick(form.get_by_test_id("picker-substitute"), fields["substitute"])
+        form.get_by_test_id("reply-send").click()
+        page.get_by_test_id("my-reply-state").wait_for()
+
+    reply("fengtao", "attend")
+    assert page.get_by_test_id("my-reply-state").inner_text() == "参会"
+    reply("linbo", "leave", reason="赴省公司汇报")
+    # An attendee named as substitute is refused with the reason.
+    reply("third", "substitute", substitute="冯涛")
+    assert "冯涛 已是此会议的参会人" in page.locator(".alert").first.inner_text()
+    assert page.get_by_test_id("my-reply-state").inner_text() == "未回复"
+    reply("third", "substitute", substitute="钱进")
+    assert page.get_by_test_id("my-reply-state").inner_text() == "代参会"
+    shot(page, "meetings-reply")
+
+    # The organiser sees the replies and grants the leave.
+    page.context.clear_cookies()
+    sign_in(page, "chenjing", PASSWORD)
+    page.goto(url)
+    counts = page.get_by_test_id("reply-counts").inner_text()
+    assert "参会 2" in counts
+    assert "请假待批 1" in counts
+    assert "代参会 1" in counts
+    page.get_by_test_id("leave-grant").click()
+    page.get_by_test_id("reply-counts").wait_for()
+    assert "已准假 1" in page.get_by_test_id("reply-counts").inner_text()
+    assert Attendee.objects.get(user=other).reply == Attendee.Reply.LEAVE_GRANTED
+
+    # A material for the agenda item, watermarked for each viewer.
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    pdf = io.BytesIO()
+    writer.write(pdf)
+    material_form = page.get_by_test_id("material-form")
+    material_form.locator("select[name=agenda_item]").select_option(index=1)
+    material_form.locator("input[type=file]").set_input_files(
+        files=[{"name": "通风改造方案.pdf", "mimeType": "application/pdf",
+                "buffer": pdf.getvalue()}]
+    )  # fmt: skip
+    material_form.get_by_test_id("material-upload").click()
+    page.get_by_test_id("material").wait_for()
+    material_href = page.get_by_test_id("material-view").get_attribute("href")
+    shot(page, "meetings-organiser")
+
+    page.context.clear_cookies()
+    sign_in(page, "fengtao", PASSWORD)
+    response = page.request.get(material_href)
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(response.body())).pages[0].extract_text()
+    assert "冯涛" in text
+
+    page.context.clear_cookies()
+    sign_in(page, "outsider", PASSWORD)
+    assert page.request.get(material_href).status == 404
+
+    # Sign-in by the code the organiser shows.
+    page.context.clear_cookies()
+    sign_in(page, "chenjing", PASSWORD)
+    page.goto(f"{url}sign-in/")
+    link = page.get_by_test_id("signin-link").get_attribute("href")
+    shot(page, "meetings-signin-code")
+    page.context.clear_cookies()
+    sign_in(page, "fengtao", PASSWORD)
+    page.goto(link)
+    page.get_by_test_id("signin-confirm").click()
+    page.get_by_test_id("signin-done").wait_for()
+    assert "签到" in page.get_by_test_id("signin-done").inner_text()
+    assert SignIn.objects.get().user == employee
+    shot(page, "meetings-signed-in")
+
+    # Minutes with a decision, and the decision made a supervision item.
+    page.context.clear_cookies()
+    sign_in(page, "chenjing", PASSWORD)
+    page.goto(url)
+    page.get_by_test_id("minutes-open").click()
+    minutes = page.get_by_test_id("minutes-form")
+    minutes.locator("textarea[name=text]").fill("会议研究了井下通风系统改造方案。")
+    minutes.locator("textarea[name=decisions]").fill("生产技术部牵头完成通风系统改造")
+    _pick(minutes.get_by_test_id("picker-lead_department"), "生产技术部")
+    minutes.get_by_test_id("minutes-save").click()
+    page.get_by_test_id("decision").wait_for()
+    page.get_by_test_id("decision-to-item").click()
+    decision = page.get_by_test_id("decision")
+    _pick(decision.get_by_test_id("picker-leader"), "陈静")
+    decision.locator("select[name=officer]").select_option(value=str(director.pk))
+    decision.get_by_test_id("decision-item-make").click()
+    page.wait_for_url("**/supervision/**")
+    item = SupervisionItem.objects.get()
+    assert item.source == Source.MEETING
+    assert item.lead_department == production
+    page.goto(url)
+    assert page.get_by_test_id("decision-item").count() == 1
+
+    # The service checklist, one task ticked off.
+    page.get_by_test_id("checklist-apply").click()
+    page.get_by_test_id("task-done").first.click()
+    page.get_by_test_id("task").first.wait_for()
+    assert ChecklistTask.objects.filter(done_at__isnull=False).count() == 1
+    assert page.get_by_test_id("task-done").count() == 7
+    shot(page, "meetings-minutes")
+    console.assert_clean(expected_statuses=(404,))

@@ -263,6 +263,7 @@ class ContingencyForm(forms.Form):
     plan = forms.ModelChoiceField(
         label=_("Contingency plan"),
         queryset=ContingencyPlan.objects.filter(is_active=True),
+        empty_label="—",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     owner = UserChoiceField(label=_("Owner"), widget=PickerWidget())
