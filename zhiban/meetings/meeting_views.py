@@ -36,6 +36,7 @@ from zhiban.meetings.meeting_forms import (
 from zhiban.meetings.models import (
     AgendaItem,
     Attendee,
+    CalendarFeed,
     ChecklistTask,
     Decision,
     Material,
@@ -578,3 +579,102 @@ def contingency_attach(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("Contingency plan attached; its owner is told."),
     )
+
+
+@login_required
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    """My meetings (or my department's) for a week, and my calendar address."""
+    import datetime
+
+    from django.utils.dateparse import parse_date
+
+    user = _user(request)
+    today = timezone.localdate()
+    day = (
+        parse_date(str(request.GET.get("week") or "")[:10])
+        if request.GET.get("week")
+        else None
+    )
+    monday = (day or today) - datetime.timedelta(days=(day or today).weekday())
+    department = request.GET.get("scope") == "department"
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(monday, datetime.time(0), tzinfo=tz)
+    meetings = selectors.calendar_meetings(
+        user=user,
+        start=start,
+        end=start + datetime.timedelta(days=7),
+        department=department,
+    )
+    days = [
+        {
+            "day": monday + datetime.timedelta(days=offset),
+            "meetings": [
+                m
+                for m in meetings
+                if timezone.localtime(m.starts_at).date()
+                == monday + datetime.timedelta(days=offset)
+            ],
+        }
+        for offset in range(7)
+    ]
+    feed = CalendarFeed.objects.filter(user=user).first()
+    return render(
+        request,
+        "meetings/calendar.html",
+        {
+            **NAV,
+            "days": days,
+            "today": today,
+            "department": department,
+            "previous_week": monday - datetime.timedelta(days=7),
+            "next_week": monday + datetime.timedelta(days=7),
+            "feed_url": request.build_absolute_uri(
+                reverse("meetings:calendar_feed", args=[feed.secret])
+            )
+            if feed
+            else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
+    """Make a new secret calendar address, or stop it."""
+    user = _user(request)
+    if request.POST.get("action") == "revoke":
+        services.calendar_feed_revoke(user=user)
+        messages.success(request, _("Your calendar address no longer works."))
+    else:
+        services.calendar_feed_renew(user=user)
+        messages.success(
+            request, _("New calendar address made; the old one no longer works.")
+        )
+    return redirect("meetings:calendar")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    """The ICS feed of a secret address (no sign-in: calendar apps cannot)."""
+    import datetime
+
+    feed = (
+        CalendarFeed.objects.filter(secret=secret[:64]).select_related("user").first()
+    )
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    now = timezone.now()
+    meetings = selectors.calendar_meetings(
+        user=feed.user,
+        start=now - datetime.timedelta(days=60),
+        end=now + datetime.timedelta(days=366),
+    )
+    data = services.calendar_ics(
+        meetings=meetings,
+        name=_("Meetings of %(name)s") % {"name": feed.user.display_name},
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+    )
+    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -706,3 +706,27 @@ class MeetingContingency(models.Model):
 
     def __str__(self) -> str:
         return str(self.plan)
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address (ICS) to subscribe from Outlook or a phone.
+
+    Whoever holds the address reads the person's meetings: a new secret revokes
+    the old address at once.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="meeting_calendar_feed",
+    )
+    secret = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user_id)

@@ -610,3 +610,38 @@ def decision_source_link(source_id: str) -> dict[str, str] | None:
         "label": f"{meeting.title}: {decision.text[:60]}",
         "url": reverse("meetings:meeting", args=[meeting.pk]),
     }
+
+
+def calendar_meetings(
+    *,
+    user: User,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    department: bool = False,
+) -> list[Meeting]:
+    """Return the user's meetings (or their department's) overlapping the range.
+
+    Mine: organised, chaired, or attended (not on granted leave, not sent a
+    substitute). The department's: any meeting a member of the user's primary
+    department attends. Drafts only to their organiser.
+    """
+    settled = (Attendee.Reply.LEAVE_GRANTED, Attendee.Reply.SUBSTITUTED)
+    if department and user.primary_department_id:
+        attending = Attendee.objects.filter(
+            user__primary_department_id=user.primary_department_id
+        ).exclude(reply__in=settled)
+        condition = Q(pk__in=attending.values("meeting_id"))
+    else:
+        attending = Attendee.objects.filter(user=user).exclude(reply__in=settled)
+        condition = (
+            Q(organiser=user) | Q(chair=user) | Q(pk__in=attending.values("meeting_id"))
+        )
+    return list(
+        Meeting.objects.filter(condition, starts_at__lt=end, ends_at__gt=start)
+        .filter(
+            Q(state__in=(Meeting.State.PUBLISHED, Meeting.State.CANCELLED))
+            | Q(organiser=user)
+        )
+        .select_related("booking__room", "organiser")
+        .order_by("starts_at", "id")
+    )

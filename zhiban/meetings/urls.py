@@ -50,6 +50,15 @@ urlpatterns = [
         name="signin_staff",
     ),
     path("sign-in/", meeting_views.signin, name="signin"),
+    path("calendar/", meeting_views.calendar, name="calendar"),
+    path(
+        "calendar/address/",
+        meeting_views.calendar_feed_manage,
+        name="calendar_feed_manage",
+    ),
+    path(
+        "calendar/<str:secret>.ics", meeting_views.calendar_feed, name="calendar_feed"
+    ),
     path(
         "meetings/<int:pk>/checklist/",
         meeting_views.checklist_apply,

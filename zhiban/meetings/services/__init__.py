@@ -9,6 +9,11 @@ from zhiban.meetings.services.bookings import (
     series_cancel,
     series_create,
 )
+from zhiban.meetings.services.calendars import (
+    calendar_feed_renew,
+    calendar_feed_revoke,
+    calendar_ics,
+)
 from zhiban.meetings.services.checklists import (
     checklist_add,
     checklist_apply,
@@ -73,6 +78,9 @@ __all__ = [
     "booking_change",
     "booking_create",
     "booking_outcome",
+    "calendar_feed_renew",
+    "calendar_feed_revoke",
+    "calendar_ics",
     "checklist_add",
     "checklist_apply",
     "checklist_tick",
