@@ -533,3 +533,6 @@ def register(router: BaseRouter) -> None:
     )
     router.register("meeting-bookings", BookingViewSet, basename="meeting-booking")
     router.register("meeting-series", SeriesViewSet, basename="meeting-series")
+    from zhiban.meetings import meeting_api
+
+    meeting_api.register(router)
