@@ -343,3 +343,37 @@ def test_the_checklist_is_made_and_ticked_off_on_the_page(
     assert task.done_by == people["organiser"]
     page = organiser.get(_url("meeting", meeting))
     assert page.content.decode().count('data-testid="task-done"') == 7
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_the_meeting_page_and_list_read_in_fixed_queries(
+    client: Client,
+    people: dict[str, User],
+    meeting: Meeting,
+    extra: int,
+    django_assert_num_queries: Any,
+) -> None:
+    """The page and the list cost the same with 2 or 8 attendees, 1 or 7 meetings."""
+    from zhiban.meetings.models import Attendee
+
+    for n in range(extra):
+        person = UserFactory(
+            username=f"p{n}", primary_department=people["other"].primary_department
+        )
+        Attendee.objects.create(meeting=meeting, user=person, reply="attend")
+    services.checklist_apply(meeting=meeting, by=people["organiser"])
+    signed_in = _as(client, people["organiser"])
+    signed_in.get(_url("meeting", meeting))  # warm the session and caches
+
+    with django_assert_num_queries(11):
+        assert signed_in.get(_url("meeting", meeting)).status_code == 200
+    for n in range(extra):
+        services.meeting_create(
+            by=people["organiser"],
+            title=f"会议{n}",
+            place="调度室",
+            starts_at=days_ahead(3, 9),
+            ends_at=days_ahead(3, 10),
+        )
+    with django_assert_num_queries(4):
+        assert signed_in.get(reverse("meetings:meetings")).status_code == 200
