@@ -197,11 +197,17 @@ def _count_finished(
             return
         (department,) = departments
         rows = rows.filter(department_id=department).exclude(role=FinishedTally.ALL)
-        # Written afresh, not narrowed from the viewer's items: SQLite then finds
-        # these few through the people's indexes instead of testing every item
-        # against "involved" (3.6 s at 1,000,000 items).
+        # Found person by person, each through its own index: asked as one OR,
+        # SQLite walked every finished item instead (3.6 s at 1,000,000 items).
+        mine: set[int] = set()
+        for role in ("leader", "officer", "created_by", "responsible"):
+            mine.update(
+                SupervisionItem.objects.filter(
+                    state__in=FINISHED, **{role: viewer}
+                ).values_list("pk", flat=True)
+            )
         outside = _scoped(
-            SupervisionItem.objects.filter(selectors.personally(viewer)).exclude(
+            SupervisionItem.objects.filter(pk__in=mine).exclude(
                 pk__in=ItemDepartment.objects.filter(department_id=department).values(
                     "item_id"
                 )

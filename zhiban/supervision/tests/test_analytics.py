@@ -210,6 +210,8 @@ def test_tallies_give_the_figures_counted_live_for_every_viewer_and_scope(
         {"title": "安全", "lead_department": safety, "co_departments": [production]},
         {"title": "会议", "leader": other_leader, "source": Source.MEETING},
         {"title": "本人", "responsible": people["staff"], "co_departments": []},
+        # The safety head answers for it personally, outside their department.
+        {"title": "外部", "responsible": people["safety_head"], "co_departments": []},
     ):
         item = issued_item(people, profile, **extra)
         head = people["safety_head"] if extra["title"] == "安全" else people["head"]
@@ -238,13 +240,13 @@ def test_tallies_give_the_figures_counted_live_for_every_viewer_and_scope(
     whole = analytics.overview(
         viewer=people["officer"], rule=rule, scope=analytics.Scope()
     )
-    assert (whole.total, whole.by_light["none"]) == (7, 4)
+    assert (whole.total, whole.by_light["none"]) == (8, 5)
     assert {k: n for k, _label, n in whole.by_state}["archived"] == 1
     # The safety head: 红2 and 安全 as lead, every production item as co-department.
     theirs = analytics.overview(
         viewer=people["safety_head"], rule=rule, scope=analytics.Scope()
     )
-    assert theirs.total == 6  # all but 本人, which has no co-department
+    assert theirs.total == 7  # all but 本人; 外部 as the person answering for it
     # A tally that went wrong (an item deleted by hand) is found and rebuilt.
     FinishedTally.objects.filter(role=FinishedTally.ALL).update(items=0)
     assert tallies.differences()
