@@ -10,12 +10,19 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -27,7 +34,9 @@ from zhiban.meetings.models import (
     Attendee,
     Booking,
     ChecklistTask,
+    ContingencyPlan,
     Decision,
+    Material,
     Meeting,
     MeetingType,
 )
@@ -237,6 +246,48 @@ class TaskDoneSerializer(serializers.Serializer[Any]):
     task = serializers.IntegerField()
 
 
+class MaterialSerializer(serializers.ModelSerializer[Material]):
+    class Meta:
+        model = Material
+        fields = (
+            "id",
+            "agenda_item",
+            "name",
+            "version",
+            "size",
+            "content_type",
+            "uploaded_at",
+        )
+
+
+class MaterialUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
+    agenda_item = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ContingencyInputSerializer(serializers.Serializer[Any]):
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=ContingencyPlan.objects.filter(is_active=True)
+    )
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True)
+    )
+
+
+class ContingencySerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    plan = serializers.IntegerField(source="plan_id")
+    owner = serializers.IntegerField(source="owner_id")
+
+
+class CalendarAddressInputSerializer(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=["renew", "revoke"])
+
+
+class CalendarAddressSerializer(serializers.Serializer[Any]):
+    url = serializers.CharField(allow_blank=True)
+
+
 @extend_schema_view(
     list=extend_schema(summary="Meetings the user organises, chairs or attends"),
     retrieve=extend_schema(summary="One meeting with its agenda"),
@@ -250,6 +301,7 @@ class MeetingViewSet(
 
     serializer_class = MeetingSerializer
     queryset = Meeting.objects.none()  # for the schema; get_queryset filters
+    parser_classes = (JSONParser, MultiPartParser, FormParser)
 
     def get_queryset(self) -> QuerySet[Meeting]:
         return selectors.meeting_list_for(user=_user(self.request)).prefetch_related(
@@ -541,6 +593,113 @@ class MeetingViewSet(
             raise serializers.ValidationError({"task": ["Choose a task."]})
         result = _call(lambda: services.checklist_tick(task=task, by=_user(request)))
         return Response(TaskSerializer(result).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The meeting's materials (attendees, substitutes, organiser)",
+        responses={200: MaterialSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a material (PDF or image) or its next version",
+        request={"multipart/form-data": MaterialUploadSerializer},
+        responses={201: MaterialSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def materials(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self.get_object()
+        user = _user(request)
+        if request.method == "GET":
+            if not services.may_view_materials(user, meeting):
+                raise PermissionDenied
+            rows = Material.objects.filter(meeting=meeting).order_by("name", "-version")
+            return Response(MaterialSerializer(rows, many=True).data)
+        incoming = MaterialUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        upload = incoming.validated_data["file"]
+        item_id = incoming.validated_data.get("agenda_item")
+        item = (
+            AgendaItem.objects.filter(meeting=meeting, pk=item_id).first()
+            if item_id
+            else None
+        )
+        material = _call(
+            lambda: services.material_upload(
+                meeting=meeting,
+                by=user,
+                stream=upload,
+                name=upload.name or "",
+                agenda_item=item,
+            )
+        )
+        return Response(
+            MaterialSerializer(material).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="A material, watermarked with the viewer's name and the time",
+        parameters=[OpenApiParameter("material", OpenApiTypes.INT, required=True)],
+        responses={200: OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    @action(detail=True, methods=["get"], url_path="material-file")
+    def material_file(self, request: Request, pk: str | None = None) -> HttpResponse:
+        meeting = self.get_object()
+        wanted = str(request.query_params.get("material") or "")
+        material = (
+            Material.objects.filter(meeting=meeting, pk=int(wanted)).first()
+            if wanted.isdigit() and len(wanted) < 10
+            else None
+        )
+        if material is None:
+            raise Http404
+        data, content_type = _call(
+            lambda: services.material_view(material=material, by=_user(request))
+        )
+        response = HttpResponse(data, content_type=content_type)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @extend_schema(
+        summary="Attach a contingency plan with its owner",
+        request=ContingencyInputSerializer,
+        responses={201: ContingencySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def contingencies(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self.get_object()
+        incoming = ContingencyInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        row = _call(
+            lambda: services.contingency_attach(
+                meeting=meeting,
+                by=_user(request),
+                plan=incoming.validated_data["plan"],
+                owner=incoming.validated_data["owner"],
+            )
+        )
+        return Response(ContingencySerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Make a new secret calendar (ICS) address, or stop it",
+        request=CalendarAddressInputSerializer,
+        responses={200: CalendarAddressSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="calendar-address")
+    def calendar_address(self, request: Request) -> Response:
+        incoming = CalendarAddressInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        user = _user(request)
+        if incoming.validated_data["action"] == "revoke":
+            services.calendar_feed_revoke(user=user)
+            return Response({"url": ""})
+        feed = services.calendar_feed_renew(user=user)
+        return Response(
+            {
+                "url": request.build_absolute_uri(
+                    reverse("meetings:calendar_feed", args=[feed.secret])
+                )
+            }
+        )
 
 
 def register(router: BaseRouter) -> None:

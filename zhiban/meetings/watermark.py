@@ -34,8 +34,9 @@ def _stamp_html(text: str, width: float, height: float) -> str:
         "html, body { margin: 0; padding: 0; }"
         "body { font-family: 'Noto Sans CJK SC', sans-serif; overflow: hidden; "
         f"width: {width:.1f}pt; height: {height:.1f}pt; }}"
-        ".grid { transform: rotate(-30deg); transform-origin: center; "
-        "margin-left: -40%; margin-top: -10%; width: 180%; }"
+        # Out of the flow, so the grid larger than the page is cut, not paginated.
+        ".grid { position: absolute; top: -10%; left: -40%; width: 180%; "
+        "transform: rotate(-30deg); transform-origin: center; }"
         ".grid div { white-space: nowrap; height: 110pt; }"
         "span { display: inline-block; width: 240pt; font-size: 14pt; "
         "color: rgba(120, 120, 120, 0.28); }"

@@ -144,3 +144,63 @@ def test_sign_in_minutes_item_and_checklist_over_the_api(
     )
     assert done.data["done_at"] is not None
     assert Attendee.objects.filter(meeting=meeting).count() == 2
+
+
+def test_materials_contingency_and_calendar_over_the_api(
+    people: dict[str, User], meeting: Meeting
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from zhiban.meetings.models import ContingencyPlan
+
+    from .test_materials import pdf_bytes
+
+    organiser = _api(people["organiser"])
+    services.meeting_publish(meeting=meeting, by=people["organiser"])
+    upload = io.BytesIO(pdf_bytes())
+    upload.name = "方案.pdf"
+    made = organiser.post(
+        f"{BASE}{meeting.pk}/materials/", {"file": upload}, format="multipart"
+    )
+    assert made.status_code == 201, made.data
+    refused = io.BytesIO(b"<html><script></script></html>")
+    refused.name = "x.html"
+    bad = organiser.post(
+        f"{BASE}{meeting.pk}/materials/", {"file": refused}, format="multipart"
+    )
+    assert bad.status_code == 400
+
+    other = _api(people["other"])
+    assert [m["name"] for m in other.get(f"{BASE}{meeting.pk}/materials/").data] == [
+        "方案.pdf"
+    ]
+    copy = other.get(
+        f"{BASE}{meeting.pk}/material-file/", {"material": made.data["id"]}
+    )
+    assert copy.status_code == 200
+    text = PdfReader(io.BytesIO(copy.content)).pages[0].extract_text()
+    assert "宋健" in text
+
+    plan = ContingencyPlan.objects.get(title="停电应急预案")
+    attached = _post(
+        organiser,
+        f"{BASE}{meeting.pk}/contingencies/",
+        {"plan": plan.pk, "owner": people["manager"].pk},
+    )
+    assert attached.status_code == 201
+    assert (
+        _post(
+            other,
+            f"{BASE}{meeting.pk}/contingencies/",
+            {"plan": plan.pk, "owner": people["other"].pk},
+        ).status_code
+        == 403
+    )
+
+    address = _post(other, f"{BASE}calendar-address/", {"action": "renew"})
+    assert "/meetings/calendar/" in address.data["url"]
+    assert _post(other, f"{BASE}calendar-address/", {"action": "revoke"}).data == {
+        "url": ""
+    }
