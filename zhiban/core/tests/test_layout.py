@@ -48,6 +48,7 @@ def test_an_employee_sees_the_everyday_entries_only(employee):
         reverse("notices:list"),
         reverse("documents:register"),
         reverse("supervision:list"),
+        reverse("meetings:board"),
         reverse("seals:ledger"),
         reverse("org:directory"),
     ]
