@@ -310,6 +310,11 @@ def test_a_meeting_from_the_notice_to_the_checklist(
     decision.locator("select[name=officer]").select_option(value=str(director.pk))
     decision.get_by_test_id("decision-item-make").click()
     page.wait_for_url("**/supervision/**")
+    # The item links back to the meeting it came from.
+    back = page.get_by_test_id("item-source-link")
+    assert back.get_attribute("href") == url
+    assert "安全生产专题会" in back.inner_text()
+    shot(page, "meetings-decision-item")
     item = SupervisionItem.objects.get()
     assert item.source == Source.MEETING
     assert item.lead_department == production
