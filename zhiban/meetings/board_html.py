@@ -52,9 +52,12 @@ class _Links:
 def room_heading(room: Room) -> str:
     """The room's name, building, floor, seats and equipment (a row's first cell)."""
     seats = ngettext("%(n)s seat", "%(n)s seats", room.capacity) % {"n": room.capacity}
+    # Texts outside the f-strings: xgettext does not read calls inside them.
+    needs_approval = escape(_("Bookings need approval"))
+    approval_word = escape(_("approval"))
     approval = (
-        f' · <span class="text-warning-emphasis" title="{escape(_("Bookings need approval"))}">'
-        f'<i class="bi bi-shield-check" aria-hidden="true"></i> {escape(_("approval"))}</span>'
+        f' · <span class="text-warning-emphasis" title="{needs_approval}">'
+        f'<i class="bi bi-shield-check" aria-hidden="true"></i> {approval_word}</span>'
         if room.needs_approval
         else ""
     )
@@ -145,8 +148,10 @@ def _phone_booking(booking: BoardBooking, links: _Links) -> str:
     if booking.can_open:
         what = f'<a href="{links.to_booking(booking)}">{escape(booking.title)}</a>'
     else:
-        what = f"{escape(_('Booked'))} · {escape(booking.department)}"
-    waiting = f" · {escape(_('awaiting approval'))}" if booking.pending else ""
+        booked = escape(_("Booked"))
+        what = f"{booked} · {escape(booking.department)}"
+    awaiting = escape(_("awaiting approval"))
+    waiting = f" · {awaiting}" if booking.pending else ""
     return f'<li class="mt-chip {_chip_classes(booking)}">{times} {what}{waiting}</li>'
 
 
@@ -154,6 +159,9 @@ def phone_cards(board: Board) -> SafeString:
     """Each room with its bookings and its free stretches (phones)."""
     links = _Links(board.filters.rooms.capacity)
     day = board.filters.day
+    closed_text = escape(_("Closed on this day."))
+    free_text = escape(_("free"))
+    no_free_text = escape(_("No free time left on this day."))
     out: list[str] = []
     for row in board.rows:
         out.append(
@@ -161,9 +169,7 @@ def phone_cards(board: Board) -> SafeString:
             + room_heading(row.room)
         )
         if not row.is_open:
-            out.append(
-                f'<p class="small zb-muted mb-0 mt-1">{escape(_("Closed on this day."))}</p>'
-            )
+            out.append(f'<p class="small zb-muted mb-0 mt-1">{closed_text}</p>')
         else:
             chips = "".join(_phone_booking(b, links) for b in row.bookings)
             out.append(f'<ul class="list-unstyled small mb-1 mt-1">{chips}</ul>')
@@ -171,12 +177,9 @@ def phone_cards(board: Board) -> SafeString:
                 f'<a class="btn btn-sm btn-outline-primary" href="'
                 f"{links.to_book(row.room, day, start=_hm(cell.starts_at), end=_hm(cell.book_until or cell.ends_at))}"
                 f'" data-testid="free-stretch">{_hm(cell.starts_at)}{DASH}'
-                f"{_hm(cell.ends_at)} {escape(_('free'))}</a>"
+                f"{_hm(cell.ends_at)} {free_text}</a>"
                 for cell in row.free
-            ) or (
-                f'<span class="small zb-muted">'
-                f"{escape(_('No free time left on this day.'))}</span>"
-            )
+            ) or (f'<span class="small zb-muted">{no_free_text}</span>')
             out.append(f'<div class="d-flex flex-wrap gap-1">{free}</div>')
         out.append("</div></div>")
     return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
@@ -184,13 +187,15 @@ def phone_cards(board: Board) -> SafeString:
 
 def _week_cell(row: RoomRow, index: int, today: datetime.date, links: _Links) -> str:
     cell = row.days[index]
+    closed_short = escape(pgettext("meeting room", "Closed"))
+    book_text = escape(_("Book"))
     classes = (
         "mt-closed" if not cell.is_open else ("mt-past" if cell.is_past else "")
     ) + (" mt-today" if cell.day == today else "")
     if not cell.is_open:
         return (
             f'<td class="{classes}"><span class="small zb-muted">'
-            f"{escape(pgettext('meeting room', 'Closed'))}</span></td>"
+            f"{closed_short}</span></td>"
         )
     chips = []
     for booking in cell.bookings:
@@ -208,7 +213,7 @@ def _week_cell(row: RoomRow, index: int, today: datetime.date, links: _Links) ->
     if cell.bookable:
         chips.append(
             f'<a class="mt-add small" href="{links.to_book(row.room, cell.day)}" '
-            f'data-testid="week-book"><i class="bi bi-plus"></i> {escape(_("Book"))}</a>'
+            f'data-testid="week-book"><i class="bi bi-plus"></i> {book_text}</a>'
         )
     return f'<td class="{classes}">{"".join(chips)}</td>'
 
