@@ -50,7 +50,14 @@ QUICK_LINKS: tuple[QuickLink, ...] = (
         "workflow:apply_form",
         ("vehicle_use",),
     ),
-    QuickLink("room", _("Book a meeting room"), "bi-calendar2-week", _("Meetings")),
+    # The availability board: a room is chosen there, then booked.
+    QuickLink(
+        "room",
+        _("Book a meeting room"),
+        "bi-calendar2-week",
+        _("Meetings"),
+        "meetings:board",
+    ),
     QuickLink(
         "request",
         _("General request"),
