@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -39,6 +40,7 @@ from zhiban.meetings.models import (
     Material,
     Meeting,
     MeetingType,
+    Minutes,
 )
 from zhiban.org.models import Department, Role, User
 
@@ -216,6 +218,11 @@ class DecisionItemSerializer(serializers.Serializer[Any]):
 
 class ItemMadeSerializer(serializers.Serializer[Any]):
     item = serializers.IntegerField()
+    url = serializers.CharField()
+
+
+class DocumentMadeSerializer(serializers.Serializer[Any]):
+    document = serializers.IntegerField()
     url = serializers.CharField()
 
 
@@ -494,6 +501,30 @@ class MeetingViewSet(
             MinutesSerializer(
                 {"text": minutes.text, "decisions": list(minutes.decisions.all())}
             ).data
+        )
+
+    @extend_schema(
+        summary="Draft the minutes as a 纪要 in the documents module (once)",
+        request=None,
+        responses={201: DocumentMadeSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="minutes-document")
+    def minutes_document(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self.get_object()
+        minutes = Minutes.objects.filter(meeting=meeting).first()
+        if minutes is None:
+            raise serializers.ValidationError(
+                {"minutes": [_("Write the minutes first.")]}
+            )
+        document = _call(
+            lambda: services.minutes_to_document(minutes=minutes, by=_user(request))
+        )
+        return Response(
+            {
+                "document": document.pk,
+                "url": reverse("documents:detail", args=[document.pk]),
+            },
+            status=status.HTTP_201_CREATED,
         )
 
     @extend_schema(

@@ -41,6 +41,7 @@ from zhiban.meetings.models import (
     Decision,
     Material,
     Meeting,
+    Minutes,
 )
 from zhiban.org.forms import add_domain_error
 
@@ -354,6 +355,28 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("Minutes saved."),
     )
+
+
+@login_required
+@require_POST
+def minutes_to_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """Draft the minutes as a 纪要 in the documents module (numbered there)."""
+    meeting = _meeting(request, pk)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is None:
+        messages.error(request, _("Write the minutes first."))
+        return redirect("meetings:meeting", pk=meeting.pk)
+    try:
+        document = services.minutes_to_document(minutes=minutes, by=_user(request))
+    except PermissionDeniedError as error:
+        raise PermissionDenied from error
+    except DomainError as error:
+        _refused(request, error)
+        return redirect("meetings:meeting", pk=meeting.pk)
+    messages.success(
+        request, _("The minutes are drafted as a 纪要: approve and number it here.")
+    )
+    return redirect("documents:detail", pk=document.pk)
 
 
 @login_required

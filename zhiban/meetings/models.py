@@ -470,6 +470,16 @@ class Minutes(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The 纪要 drafted from these minutes in the documents module (numbered and
+    # distributed there).
+    document = models.OneToOneField(
+        "documents.Document",
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_minutes",
+    )
 
     class Meta:
         verbose_name = _("minutes")

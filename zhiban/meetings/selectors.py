@@ -587,6 +587,7 @@ def meeting_minutes(*, meeting: Meeting) -> Minutes | None:
     """Return the minutes with their decisions, or None before they are written."""
     return (
         Minutes.objects.filter(meeting=meeting)
+        .select_related("document")
         .prefetch_related("decisions__lead_department")
         .first()
     )

@@ -33,6 +33,11 @@ urlpatterns = [
     ),
     path("meetings/<int:pk>/minutes/", meeting_views.minutes_edit, name="minutes"),
     path(
+        "meetings/<int:pk>/minutes/document/",
+        meeting_views.minutes_to_document,
+        name="minutes_document",
+    ),
+    path(
         "meetings/<int:pk>/materials/",
         meeting_views.material_upload,
         name="material_upload",

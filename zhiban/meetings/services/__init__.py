@@ -42,6 +42,7 @@ from zhiban.meetings.services.minutes import (
     decision_items,
     decision_to_item,
     minutes_save,
+    minutes_to_document,
 )
 from zhiban.meetings.services.rooms import PHOTO_MAX_BYTES, RoomData, room_save
 from zhiban.meetings.services.rules import (
@@ -100,6 +101,7 @@ __all__ = [
     "meeting_publish",
     "meeting_url",
     "minutes_save",
+    "minutes_to_document",
     "room_is_open_on",
     "room_save",
     "series_cancel",

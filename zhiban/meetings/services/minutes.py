@@ -174,3 +174,51 @@ def decision_to_item(
             data={"decision": locked.pk, "item": item.pk},
         )
     return item
+
+
+def minutes_to_document(*, minutes: Minutes, by: User) -> Any:
+    """Draft the minutes as a 纪要 in the documents module, once, linked both ways.
+
+    The draft (type 纪要, the meeting's title with "纪要", the minutes and their
+    decisions as the body) then goes the outgoing way: approval, numbering,
+    distribution. Sending again refuses and names the draft already made.
+    """
+    from zhiban.documents.services.drafting import draft_create
+
+    with transaction.atomic():
+        locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
+        meeting = locked.meeting
+        if not policies.can_write_minutes(by, meeting):
+            raise PermissionDeniedError(
+                _("Only the organiser or the office sends the minutes to documents.")
+            )
+        if locked.document_id is not None:
+            raise DomainError(
+                _("These minutes were already drafted as a document: %(title)s.")
+                % {"title": locked.document.title},  # type: ignore[union-attr]
+                code="already_sent",
+            )
+        title = (
+            meeting.title if meeting.title.endswith("纪要") else f"{meeting.title}纪要"
+        )
+        decisions = [d.text for d in locked.decisions.order_by("position", "pk")]
+        body = locked.text
+        if decisions:
+            body += (
+                "\n\n"
+                + _("Decisions:")
+                + "\n"
+                + "\n".join(
+                    f"{index}. {text}" for index, text in enumerate(decisions, start=1)
+                )
+            )
+        document = draft_create(by=by, document_type="minutes", title=title, body=body)
+        locked.document = document
+        locked.save(update_fields=["document", "updated_at"])
+        audit_record(
+            actor=by,
+            action="meetings.minutes_to_document",
+            target=meeting,
+            data={"document": document.pk},
+        )
+    return document

@@ -136,6 +136,13 @@ def test_sign_in_minutes_item_and_checklist_over_the_api(
     assert made.status_code == 201, made.data
     item = SupervisionItem.objects.get()
     assert (made.data["item"], item.source) == (item.pk, Source.MEETING)
+    # The minutes as a 纪要 draft in documents, once.
+    drafted = _post(director, f"{BASE}{meeting.pk}/minutes-document/")
+    assert drafted.status_code == 201, drafted.data
+    meeting.minutes.refresh_from_db()
+    assert drafted.data["document"] == meeting.minutes.document_id
+    again = _post(director, f"{BASE}{meeting.pk}/minutes-document/")
+    assert again.status_code == 400
 
     tasks = _post(director, f"{BASE}{meeting.pk}/checklist/")
     assert len(tasks.data) == 8

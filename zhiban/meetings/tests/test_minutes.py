@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 
@@ -170,3 +171,53 @@ def test_a_decision_without_a_department_asks_for_one(
             officer=officer,
         )
     assert SupervisionItem.objects.count() == 0
+
+
+def test_the_minutes_go_to_documents_as_a_draft_once(
+    people: dict[str, User], held: Meeting
+) -> None:
+    from zhiban.documents.models import Document
+
+    decision = _decision(people, held)
+    minutes = decision.minutes
+    with pytest.raises(PermissionDeniedError):
+        services.minutes_to_document(minutes=minutes, by=people["other"])
+    document = services.minutes_to_document(minutes=minutes, by=people["organiser"])
+    assert (document.document_type, document.title, document.state) == (
+        "minutes",
+        "安全生产专题会纪要",
+        Document.State.DRAFTING,
+    )
+    assert document.body.startswith("会议听取了安全生产情况汇报。")
+    assert "1. 生产技术部牵头完成井下通风系统改造" in document.body
+    minutes.refresh_from_db()
+    assert minutes.document == document
+    assert document.meeting_minutes == minutes
+    with pytest.raises(DomainError) as again:
+        services.minutes_to_document(minutes=minutes, by=people["organiser"])
+    assert again.value.code == "already_sent"
+    assert Document.objects.filter(document_type="minutes").count() == 1
+
+
+def test_the_meeting_page_sends_the_minutes_and_links_the_draft(
+    client: Any, people: dict[str, User], held: Meeting
+) -> None:
+    from django.urls import reverse
+
+    _decision(people, held)
+    User.objects.filter(pk=people["organiser"].pk).update(language="en")
+    client.force_login(people["organiser"])
+    page = reverse("meetings:meeting", args=[held.pk])
+    assert 'data-testid="minutes-to-document"' in client.get(page).content.decode()
+    response = client.post(reverse("meetings:minutes_document", args=[held.pk]))
+    held.minutes.refresh_from_db()
+    document = held.minutes.document
+    assert document is not None
+    assert response.url == reverse("documents:detail", args=[document.pk])
+    shown = client.get(page).content.decode()
+    assert 'data-testid="minutes-document"' in shown
+    assert 'data-testid="minutes-to-document"' not in shown
+    # Again: a message, not a second draft.
+    again = client.post(reverse("meetings:minutes_document", args=[held.pk]))
+    assert again.status_code == 302
+    assert again.url == page
