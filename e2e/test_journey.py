@@ -166,9 +166,11 @@ def test_pages_built_here_look_right_and_break_no_csp_rule(
 ):
     sign_in(page, "zhang", PASSWORD)
 
-    page.goto("/coming-soon/room/")
-    assert page.get_by_test_id("coming-soon").is_visible()
-    shot(page, "coming-soon")
+    # The home page's "book a meeting room" leads to the availability board.
+    page.get_by_test_id("apply-room").click()
+    page.wait_for_url("**/meetings/")
+    assert page.get_by_test_id("board-filters").is_visible()
+    shot(page, "meetings-board")
 
     response = page.goto("/no-such-page/")
     assert response.status == 404
