@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -218,7 +219,7 @@ def _run[T](call: Any) -> T | Response:
 def _room(user: User, pk: int) -> Room:
     room = selectors.room_get_for(user=user, pk=pk)
     if room is None:
-        raise serializers.ValidationError({"room": ["Choose a room."]})
+        raise serializers.ValidationError({"room": [_("Choose a room.")]})
     return room
 
 
@@ -279,7 +280,7 @@ class AvailabilityViewSet(viewsets.ViewSet):
             except ValueError:
                 start = None
             if start is None:
-                errors["start"] = ["Give a date as YYYY-MM-DD."]
+                errors["start"] = [_("Give a date as YYYY-MM-DD.")]
         raw_days = str(params.get("days") or "7")
         days = int(raw_days) if raw_days.isdigit() else 0
         if not 1 <= days <= MAX_DAYS:

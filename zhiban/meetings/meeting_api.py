@@ -422,7 +422,7 @@ class MeetingViewSet(
             meeting=meeting, pk=incoming.validated_data["attendee"]
         ).first()
         if row is None:
-            raise serializers.ValidationError({"attendee": ["Choose an attendee."]})
+            raise serializers.ValidationError({"attendee": [_("Choose an attendee.")]})
         result = _call(
             lambda: services.leave_decide(
                 attendee=row,
@@ -542,7 +542,7 @@ class MeetingViewSet(
             minutes__meeting=meeting, pk=data["decision"]
         ).first()
         if decision is None:
-            raise serializers.ValidationError({"decision": ["Choose a decision."]})
+            raise serializers.ValidationError({"decision": [_("Choose a decision.")]})
         item = _call(
             lambda: services.decision_to_item(
                 decision=decision,
@@ -621,7 +621,7 @@ class MeetingViewSet(
             meeting=meeting, pk=incoming.validated_data["task"]
         ).first()
         if task is None:
-            raise serializers.ValidationError({"task": ["Choose a task."]})
+            raise serializers.ValidationError({"task": [_("Choose a task.")]})
         result = _call(lambda: services.checklist_tick(task=task, by=_user(request)))
         return Response(TaskSerializer(result).data)
 
