@@ -50,14 +50,7 @@ QUICK_LINKS: tuple[QuickLink, ...] = (
         "workflow:apply_form",
         ("vehicle_use",),
     ),
-    # The availability board: a room is chosen there, then booked.
-    QuickLink(
-        "room",
-        _("Book a meeting room"),
-        "bi-calendar2-week",
-        _("Meetings"),
-        "meetings:board",
-    ),
+    QuickLink("room", _("Book a meeting room"), "bi-calendar2-week", _("Meetings")),
     QuickLink(
         "request",
         _("General request"),

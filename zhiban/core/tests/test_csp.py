@@ -105,7 +105,7 @@ def test_template_has_no_inline_script_style_or_handler(path):
 def test_a_page_carries_a_strict_csp_and_the_security_headers(client, employee):
     client.force_login(employee, backend=MODEL_BACKEND)
 
-    response = client.get(reverse("meetings:board"))
+    response = client.get(reverse("core:coming_soon", args=["room"]))
 
     assert response.status_code == 200
     policy = dict(
@@ -139,7 +139,7 @@ def test_the_login_page_carries_the_csp_too(client):
 def test_htmx_is_configured_by_a_meta_tag_not_a_script(client, employee):
     client.force_login(employee, backend=MODEL_BACKEND)
 
-    html = client.get(reverse("meetings:board")).content.decode()
+    html = client.get(reverse("core:coming_soon", args=["room"])).content.decode()
 
     config = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", html)
     assert config is not None
