@@ -166,9 +166,10 @@ def test_pages_built_here_look_right_and_break_no_csp_rule(
 ):
     sign_in(page, "zhang", PASSWORD)
 
-    page.goto("/coming-soon/room/")
-    assert page.get_by_test_id("coming-soon").is_visible()
-    shot(page, "coming-soon")
+    page.goto("/")
+    page.get_by_test_id("apply-room").click()  # the quick link opens the room board
+    page.wait_for_url("**/meetings/")
+    shot(page, "home-book-a-room")
 
     response = page.goto("/no-such-page/")
     assert response.status == 404

@@ -13,22 +13,19 @@ from django.utils.translation import gettext_lazy as _
 class QuickLink:
     """A tile on the home page that starts an application in a module.
 
-    `url_name` is None while the module is not built: the tile then leads to a page
-    that says so, rather than to a form that does nothing.
+    A tile is added when its module is built: it never leads to a form that does nothing.
     """
 
     key: str
     label: str | Promise
     icon: str
     module: str | Promise
-    url_name: str | None = None
+    url_name: str
     url_args: tuple[str, ...] = ()
 
     @property
     def href(self) -> str:
-        """Return where the tile leads: the module's page, or the coming-soon page."""
-        if self.url_name is None:
-            return reverse("core:coming_soon", args=[self.key])
+        """Return where the tile leads: the module's page that starts the application."""
         return reverse(self.url_name, args=self.url_args)
 
 
@@ -50,7 +47,14 @@ QUICK_LINKS: tuple[QuickLink, ...] = (
         "workflow:apply_form",
         ("vehicle_use",),
     ),
-    QuickLink("room", _("Book a meeting room"), "bi-calendar2-week", _("Meetings")),
+    # The availability board: pick a free slot, then book it.
+    QuickLink(
+        "room",
+        _("Book a meeting room"),
+        "bi-calendar2-week",
+        _("Meetings"),
+        "meetings:board",
+    ),
     QuickLink(
         "request",
         _("General request"),
@@ -60,4 +64,3 @@ QUICK_LINKS: tuple[QuickLink, ...] = (
         ("request",),
     ),
 )
-QUICK_LINKS_BY_KEY = {link.key: link for link in QUICK_LINKS}

@@ -5,5 +5,4 @@ from zhiban.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("coming-soon/<slug:key>/", views.coming_soon, name="coming_soon"),
 ]

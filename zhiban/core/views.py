@@ -1,4 +1,4 @@
-"""The portal home page, the coming-soon page and the error pages."""
+"""The portal home page and the error pages."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhiban.core.portal import QUICK_LINKS, QUICK_LINKS_BY_KEY
+from zhiban.core.portal import QUICK_LINKS
 from zhiban.inbox.display import count_label
 from zhiban.inbox.selectors import (
     CC,
@@ -77,15 +77,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "quick_links": QUICK_LINKS,
         },
     )
-
-
-@login_required
-def coming_soon(request: HttpRequest, key: str) -> HttpResponse:
-    """Say plainly that this application form arrives with a module not built yet."""
-    link = QUICK_LINKS_BY_KEY.get(key)
-    if link is None or link.url_name is not None:
-        raise Http404
-    return render(request, "core/coming_soon.html", {"link": link})
 
 
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:

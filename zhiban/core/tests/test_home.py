@@ -161,40 +161,23 @@ def test_home_shows_the_notices_i_may_see(client, clerk):
 
 
 @pytest.mark.django_db
-def test_home_quick_links_lead_to_the_form_or_an_honest_coming_soon_page(
+def test_home_quick_links_lead_to_the_page_that_starts_the_application(
     client, employee
 ):
     client.force_login(employee, backend=MODEL_BACKEND)
 
     html = client.get(HOME).content.decode()
 
-    built = {
+    expected = {
         "seal": reverse("workflow:apply_form", args=["seal_use"]),
         "vehicle": reverse("workflow:apply_form", args=["vehicle_use"]),
+        "room": reverse("meetings:board"),
         "request": reverse("workflow:apply_form", args=["request"]),
     }
-    for link in QUICK_LINKS:
-        url = built.get(link.key) or reverse("core:coming_soon", args=[link.key])
-        assert f'href="{url}" data-testid="apply-{link.key}"' in html
-        page = client.get(url)
-        assert page.status_code == 200
-        said = "该申请功能尚未开通。" in page.content.decode()
-        assert said is (link.key not in built), link.key
-    assert client.get(reverse("core:coming_soon", args=["seal"])).status_code == 404
-
-
-@pytest.mark.django_db
-def test_coming_soon_for_an_unknown_form_is_404(client, employee):
-    client.force_login(employee, backend=MODEL_BACKEND)
-
-    assert client.get("/coming-soon/nothing/").status_code == 404
-
-
-@pytest.mark.django_db
-def test_coming_soon_needs_sign_in(client):
-    response = client.get(reverse("core:coming_soon", args=["room"]))
-
-    assert response.status_code == 302
+    assert [link.key for link in QUICK_LINKS] == list(expected)
+    for key, url in expected.items():
+        assert f'href="{url}" data-testid="apply-{key}"' in html
+        assert client.get(url).status_code == 200, key
 
 
 def _fill(user, clerk, n):

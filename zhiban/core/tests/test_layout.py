@@ -12,12 +12,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from zhiban.core.templatetags.zhiban_layout import sidebar
+from zhiban.core.tests.layout_urls import PLAIN_PAGE
 from zhiban.core.views import server_error
 from zhiban.org.models import Role
 from zhiban.org.tests.factories import UserFactory
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-PAGE = "/coming-soon/room/"  # a plain page on the layout that reads nothing itself
+PAGE = PLAIN_PAGE  # a plain page on the layout that reads nothing itself
+
+pytestmark = pytest.mark.urls("zhiban.core.tests.layout_urls")
 
 
 @pytest.fixture(autouse=True)
