@@ -119,6 +119,16 @@ class MeetingForm(forms.Form):
             )
             bound.widget.attrs.setdefault("class", css)
 
+    def start_from_booking(self, value: str | None) -> None:
+        """Offer the meeting in one of the organiser's bookings (from its page)."""
+        field = self.fields["booking"]
+        assert isinstance(field, BookingChoiceField)  # noqa: S101 - for typing
+        if not value or not value.isdigit() or field.queryset is None:
+            return
+        booking = field.queryset.filter(pk=int(value)).first()
+        if booking is not None:
+            self.initial.update(booking=booking.pk, title=booking.title)
+
     def clean_agenda(self) -> list[tuple[str, User | None]]:
         lines = [
             line.strip()

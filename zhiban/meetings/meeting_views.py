@@ -93,6 +93,8 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     """Draft a meeting: type, title, room or place, chair, invitation, agenda."""
     user = _user(request)
     form = MeetingForm(request.POST or None, user=user)
+    if request.method != "POST":
+        form.start_from_booking(request.GET.get("booking"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

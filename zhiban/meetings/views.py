@@ -237,12 +237,23 @@ def _booking_page(
         and booking.is_active
         and booking.ends_at > timezone.now()
     )
+    # The meeting held in this booking, when the user may see it; or, for the
+    # organiser of a booking still to come, the way to arrange one in it.
+    meeting = selectors.meeting_list_for(user=user).filter(booking=booking).first()
+    can_arrange = (
+        meeting is None
+        and booking.organiser_id == user.pk
+        and booking.is_active
+        and booking.ends_at > timezone.now()
+    )
     return render(
         request,
         "meetings/booking_detail.html",
         {
             **NAV,
             "booking": booking,
+            "meeting": meeting,
+            "can_arrange": can_arrange,
             "occurrences": occurrences,
             "can_change": can_change,
             "series_left": sum(

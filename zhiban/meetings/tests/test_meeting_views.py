@@ -377,3 +377,48 @@ def test_the_meeting_page_and_list_read_in_fixed_queries(
         )
     with django_assert_num_queries(4):
         assert signed_in.get(reverse("meetings:meetings")).status_code == 200
+
+
+def test_a_booking_leads_to_its_meeting_or_to_arranging_one(
+    client: Client, people: dict[str, User], room: Room
+) -> None:
+    booking = _book_now(room, people["organiser"], 3, 10, title="季度经营分析会")
+    organiser = _as(client, people["organiser"])
+
+    page = organiser.get(reverse("meetings:booking", args=[booking.pk])).content
+    arrange = f"{reverse('meetings:meeting_create')}?booking={booking.pk}"
+    assert f'href="{arrange}"' in page.decode()
+
+    form = organiser.get(arrange).context["form"]
+    assert (form.initial["booking"], form.initial["title"]) == (
+        booking.pk,
+        "季度经营分析会",
+    )
+    draft = services.meeting_create(
+        by=people["organiser"], title="季度经营分析会", booking=booking
+    )
+
+    page = organiser.get(reverse("meetings:booking", args=[booking.pk])).content
+    assert f'href="{reverse("meetings:meeting", args=[draft.pk])}"' in page.decode()
+    assert "booking-arrange" not in page.decode()
+    # The room's manager sees the booking, not the meeting they are not invited to.
+    Room.objects.filter(pk=room.pk).update(manager=people["manager"])
+    manager = _as(client, people["manager"])
+    response = manager.get(reverse("meetings:booking", args=[booking.pk]))
+    assert response.status_code == 200
+    assert "booking-meeting" not in response.content.decode()
+    assert "booking-arrange" not in response.content.decode()
+
+
+def test_arranging_from_someone_elses_booking_offers_nothing(
+    client: Client, people: dict[str, User], room: Room
+) -> None:
+    booking = _book_now(room, people["organiser"], 3, 10)
+
+    form = (
+        _as(client, people["other"])
+        .get(f"{reverse('meetings:meeting_create')}?booking={booking.pk}")
+        .context["form"]
+    )
+
+    assert "booking" not in form.initial
