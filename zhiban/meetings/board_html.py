@@ -118,8 +118,7 @@ def day_rows(board: Board) -> SafeString:
                 second = waiting if booking.pending else escape(booking.department)
                 inner = (
                     f'<span class="d-block text-truncate fw-semibold">{title}</span>'
-                    f'<span class="d-block text-truncate">{_hm(booking.starts_at)}'
-                    f"{DASH}{_hm(booking.ends_at)} "
+                    f'<span class="d-block text-truncate">{booking.times} '
                     f"{'· ' if booking.pending else ''}{second}</span>"
                 )
                 body = (
@@ -144,7 +143,6 @@ def day_rows(board: Board) -> SafeString:
 
 
 def _phone_booking(booking: BoardBooking, links: _Links) -> str:
-    times = f"{_hm(booking.starts_at)}{DASH}{_hm(booking.ends_at)}"
     if booking.can_open:
         what = f'<a href="{links.to_booking(booking)}">{escape(booking.title)}</a>'
     else:
@@ -152,7 +150,10 @@ def _phone_booking(booking: BoardBooking, links: _Links) -> str:
         what = f"{booked} · {escape(booking.department)}"
     awaiting = escape(_("awaiting approval"))
     waiting = f" · {awaiting}" if booking.pending else ""
-    return f'<li class="mt-chip {_chip_classes(booking)}">{times} {what}{waiting}</li>'
+    return (
+        f'<li class="mt-chip {_chip_classes(booking)}">'
+        f"{booking.times} {what}{waiting}</li>"
+    )
 
 
 def phone_cards(board: Board) -> SafeString:
@@ -185,24 +186,33 @@ def phone_cards(board: Board) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
 
 
-def _week_cell(row: RoomRow, index: int, today: datetime.date, links: _Links) -> str:
+class _WeekTexts:
+    """The week grid's words, translated once per page (350 cells ask for them)."""
+
+    def __init__(self) -> None:
+        self.closed = escape(pgettext("meeting room", "Closed"))
+        self.book = escape(_("Book"))
+        self.booked = _("Booked")
+
+
+def _week_cell(
+    row: RoomRow, index: int, today: datetime.date, links: _Links, texts: _WeekTexts
+) -> str:
     cell = row.days[index]
-    closed_short = escape(pgettext("meeting room", "Closed"))
-    book_text = escape(_("Book"))
     classes = (
         "mt-closed" if not cell.is_open else ("mt-past" if cell.is_past else "")
     ) + (" mt-today" if cell.day == today else "")
     if not cell.is_open:
         return (
             f'<td class="{classes}"><span class="small zb-muted">'
-            f"{closed_short}</span></td>"
+            f"{texts.closed}</span></td>"
         )
     chips = []
     for booking in cell.bookings:
-        text = escape(booking.title or booking.department or _("Booked"))
+        text = escape(booking.title or booking.department or texts.booked)
         inner = (
-            f'<span class="fw-semibold">{_hm(booking.starts_at)}{DASH}'
-            f'{_hm(booking.ends_at)}</span> <span class="text-break">{text}</span>'
+            f'<span class="fw-semibold">{booking.times}</span> '
+            f'<span class="text-break">{text}</span>'
         )
         if booking.can_open:
             inner = f'<a href="{links.to_booking(booking)}">{inner}</a>'
@@ -213,7 +223,7 @@ def _week_cell(row: RoomRow, index: int, today: datetime.date, links: _Links) ->
     if cell.bookable:
         chips.append(
             f'<a class="mt-add small" href="{links.to_book(row.room, cell.day)}" '
-            f'data-testid="week-book"><i class="bi bi-plus"></i> {book_text}</a>'
+            f'data-testid="week-book"><i class="bi bi-plus"></i> {texts.book}</a>'
         )
     return f'<td class="{classes}">{"".join(chips)}</td>'
 
@@ -221,10 +231,12 @@ def _week_cell(row: RoomRow, index: int, today: datetime.date, links: _Links) ->
 def week_rows(board: Board, *, today: datetime.date) -> SafeString:
     """Rooms as rows, the week's days as columns."""
     links = _Links(board.filters.rooms.capacity)
+    texts = _WeekTexts()
     out = []
     for row in board.rows:
         cells = "".join(
-            _week_cell(row, index, today, links) for index in range(len(row.days))
+            _week_cell(row, index, today, links, texts)
+            for index in range(len(row.days))
         )
         out.append(
             f'<tr data-testid="board-row" data-room="{row.room.pk}">'
