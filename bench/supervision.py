@@ -267,6 +267,7 @@ def generate(
     from zhiban.org.workdays import WorkingCalendar
     from zhiban.supervision import clock
     from zhiban.supervision.models import (
+        RUNNING_STATES,
         ClockProfile,
         Counter,
         Grade,
@@ -554,6 +555,11 @@ def generate(
         tally["states"][state.value] = tally["states"].get(state.value, 0) + 1
         items.append(SupervisionItem(state=state, **fields))
         signed_at = at(signed_on, 10) if signed_on else None
+        copies = {  # the item's facts on its department rows, as the services keep
+            "item_running": state in RUNNING_STATES,
+            "item_issued_on": fields["issued_on"],
+            "item_closed_at": fields.get("closed_at"),
+        }
         rows.append(
             ItemDepartment(
                 pk=next_id("department"),
@@ -562,6 +568,7 @@ def generate(
                 role=ItemDepartment.Role.LEAD,
                 signed_at=signed_at,
                 signed_by=head if signed_at else None,
+                **copies,
             )
         )
         if co_index is not None:
@@ -573,6 +580,7 @@ def generate(
                     role=ItemDepartment.Role.CO,
                     signed_at=signed_at,
                     signed_by=heads[co_index] if signed_at else None,
+                    **copies,
                 )
             )
         if len(items) >= BATCH:

@@ -542,6 +542,9 @@ def _issue(locked: SupervisionItem, *, by: User) -> None:
             "updated_at",
         ]
     )
+    ItemDepartment.objects.filter(item=locked).update(
+        item_running=True, item_issued_on=today
+    )
     _refresh_next_due(locked)
     heads = [department_head_for(d.department) for d in departments]
     _open(
@@ -1017,6 +1020,9 @@ def item_close(
         locked.closed_at = timezone.now()
         locked.save(
             update_fields=["state", "grade", "grade_reason", "closed_at", "updated_at"]
+        )
+        ItemDepartment.objects.filter(item=locked).update(
+            item_running=False, item_closed_at=locked.closed_at
         )
         tallies.count(locked, sign=1)
         _close(locked, by=by, outcome="closed")

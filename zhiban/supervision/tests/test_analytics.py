@@ -465,3 +465,94 @@ def _prefixed(condition: Any) -> Any:
             else (f"reports__{child[0]}", child[1])
         )
     return q
+
+
+def _copies() -> dict[int, tuple[Any, ...]]:
+    from zhiban.supervision.models import ItemDepartment
+
+    return {
+        row[0]: row[1:]
+        for row in ItemDepartment.objects.values_list(
+            "pk", "item_running", "item_issued_on", "item_closed_at"
+        )
+    }
+
+
+def test_department_rows_copy_their_items_facts_and_the_migration_alike(
+    people: dict[str, User], spread: dict[str, SupervisionItem]
+) -> None:
+    import importlib
+
+    from zhiban.supervision.models import ItemDepartment
+
+    services.item_archive(item=spread["closed"], by=people["officer"])
+    expected = {
+        row.pk: (row.item.is_running, row.item.issued_on, row.item.closed_at)
+        for row in ItemDepartment.objects.select_related("item")
+    }
+    assert _copies() == expected
+    by_item = {
+        title: {copy[0] for pk, copy in expected.items() if pk in rows}
+        for title, rows in (
+            (item.title, set(item.departments.values_list("pk", flat=True)))
+            for item in spread.values()
+        )
+    }
+    # Running: the red and green ones; not the closed (archived) one or the draft.
+    assert by_item == {
+        "红1": {True},
+        "红2": {True},
+        "绿": {True},
+        "销号": {False},
+        "草稿": {False},
+    }
+    ItemDepartment.objects.update(
+        item_running=False, item_issued_on=None, item_closed_at=None
+    )
+    migration = importlib.import_module(
+        "zhiban.supervision.migrations.0011_department_copies"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(migration.COPY_ITEM_FACTS)
+    assert _copies() == expected
+
+
+@pytest.mark.parametrize(
+    "viewer", ["officer", "head", "safety_head", "staff", "outsider"]
+)
+def test_narrowed_visibility_gives_what_every_visible_item_gives(
+    people: dict[str, User], spread: dict[str, SupervisionItem], viewer: str
+) -> None:
+    from zhiban.supervision.selectors import (
+        ItemFilters,
+        item_list_for,
+        light_counts,
+        visible_items,
+    )
+
+    user = people[viewer]
+    rule = light_rule()
+    today = timezone.localdate()
+    # Counted from every item the viewer sees, in Python, without any narrowing.
+    seen = [i for i in visible_items(viewer=user) if i.state != "draft"]
+    lights = {light.value: 0 for light in Light}
+    for item in seen:
+        lights[rule.of(item).value] += 1
+    result = analytics.overview(viewer=user, rule=rule, scope=analytics.Scope())
+    assert result.by_light == lights
+    assert [i.pk for i in result.overdue] == sorted(
+        (i.pk for i in seen if rule.of(i) == Light.RED),
+        key=lambda pk: (SupervisionItem.objects.get(pk=pk).next_due_on, pk),
+    )
+    week = today - datetime.timedelta(days=today.weekday())
+    this_week = {row["week"]: row for row in result.weekly}[week]
+    assert this_week["issued"] == sum(1 for i in seen if i.issued_on is not None)
+    assert this_week["closed"] == sum(1 for i in seen if i.closed_at is not None)
+    counted = light_counts(viewer=user, rule=rule)
+    every = list(visible_items(viewer=user))
+    for light in ("red", "yellow", "green"):
+        assert counted.get(light, 0) == sum(1 for i in every if rule.of(i) == light)
+        listed = item_list_for(viewer=user, rule=rule, filters=ItemFilters(light=light))
+        assert sorted(listed.values_list("pk", flat=True)) == sorted(
+            i.pk for i in every if rule.of(i) == light
+        )
