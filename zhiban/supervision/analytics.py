@@ -20,6 +20,8 @@ from zhiban.org.models import Department, Membership, User
 from zhiban.supervision import policies, selectors, tallies
 from zhiban.supervision.lights import LIGHT_ORDER, Light, LightRule
 from zhiban.supervision.models import (
+    COUNTED_OUT_STATES,
+    FINISHED_STATES,
     FinishedTally,
     ItemDepartment,
     Source,
@@ -27,9 +29,6 @@ from zhiban.supervision.models import (
 )
 
 State = SupervisionItem.State
-# Drafts, items under review and cancelled items are not the office's workload.
-COUNTED_OUT = (State.DRAFT, State.REVIEW, State.CANCELLED)
-FINISHED = (State.CLOSED, State.ARCHIVED)
 WEEKS = 12
 OVERDUE_ROWS = 50
 
@@ -70,7 +69,7 @@ def counted_items(
     # Not visible_items(): its "drafts only to their authors" is moot here (no draft
     # is counted), and without it a viewer who sees everything is counted from the
     # weekly indexes alone.
-    items = SupervisionItem.objects.exclude(state__in=COUNTED_OUT)
+    items = SupervisionItem.objects.exclude(state__in=COUNTED_OUT_STATES)
     if not policies.sees_everything(viewer):
         items = items.filter(selectors.involved(viewer, **narrow))
     return _scoped(items, scope)
@@ -173,7 +172,9 @@ def _count_running(items: QuerySet[Any], rule: LightRule, counts: _Counts) -> No
 
 
 def _count_finished_live(items: QuerySet[Any], counts: _Counts) -> None:
-    counts.add_rows(_group(items.filter(state__in=FINISHED)), light=Light.NONE.value)
+    counts.add_rows(
+        _group(items.filter(state__in=FINISHED_STATES)), light=Light.NONE.value
+    )
 
 
 def _count_finished(
@@ -209,7 +210,7 @@ def _count_finished(
         for role in ("leader", "officer", "created_by", "responsible"):
             mine.update(
                 SupervisionItem.objects.filter(
-                    state__in=FINISHED, **{role: viewer}
+                    state__in=FINISHED_STATES, **{role: viewer}
                 ).values_list("pk", flat=True)
             )
         outside = _scoped(
@@ -252,7 +253,7 @@ def _breakdown(
             {**names.get(key, {}), "total": 0, "finished": 0, **dict.fromkeys(lit, 0)},
         )
         row["total"] += n
-        if cell[3] in FINISHED:
+        if cell[3] in FINISHED_STATES:
             row["finished"] += n
         if cell[4] in lit:
             row[cell[4]] += n

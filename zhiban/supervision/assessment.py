@@ -29,6 +29,7 @@ from django.db.models import Count, F, Q
 
 from zhiban.org.models import Department
 from zhiban.supervision.models import (
+    COUNTED_OUT_STATES,
     AssessmentRule,
     Grade,
     ItemEvent,
@@ -38,7 +39,6 @@ from zhiban.supervision.models import (
 )
 
 State = SupervisionItem.State
-COUNTED_OUT = (State.DRAFT, State.REVIEW, State.CANCELLED)
 FEEDBACK_STEPS = (Step.SIGN, Step.PLAN, Step.MILESTONE, Step.REPORT)
 
 
@@ -118,7 +118,7 @@ def department_scores(
     """Return every department with items in the month, scored and ranked."""
     start, end = month_bounds(year, month)
     rule = AssessmentRule.current()
-    items = SupervisionItem.objects.exclude(state__in=COUNTED_OUT)
+    items = SupervisionItem.objects.exclude(state__in=COUNTED_OUT_STATES)
     if unit_id is not None:
         items = items.filter(unit_id=unit_id)
     rows: dict[int, DepartmentScore] = {}

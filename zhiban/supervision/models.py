@@ -307,6 +307,14 @@ RUNNING_STATES = (
     SupervisionItem.State.REQUESTED,
     SupervisionItem.State.RETURNED,
 )
+# Closed (销号) or archived: never changes light again (counted from tallies).
+FINISHED_STATES = (SupervisionItem.State.CLOSED, SupervisionItem.State.ARCHIVED)
+# Never issued: not counted by the dashboard or the assessment.
+COUNTED_OUT_STATES = (
+    SupervisionItem.State.DRAFT,
+    SupervisionItem.State.REVIEW,
+    SupervisionItem.State.CANCELLED,
+)
 
 
 class ItemDepartment(models.Model):
@@ -758,7 +766,6 @@ class InspectionPhoto(models.Model):
         return self.original_name
 
 
-FINISHED_STATES = (SupervisionItem.State.CLOSED, SupervisionItem.State.ARCHIVED)
 # What a tally counts by (the unique key of ``FinishedTally``).
 TALLY_KEY = (
     "department_id",
