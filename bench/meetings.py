@@ -366,12 +366,21 @@ def measure(db: str) -> dict[str, Any]:
             cursor.execute("VACUUM ANALYZE")
     large = {name: count_queries(client, path) for name, path in pages.items()}
     result["queries"] = {name: [small[name], large[name]] for name in pages}
-    timings = {}
+    timings, served = {}, {}
     for name, path in pages.items():
         timings[name] = measure_board(client, path)
         print(f"{db}: {name}: {timings[name]}", flush=True)
-    result["board"] = timings
-    result["board_week_p95_ms"] = timings["board, 50 rooms x one week"]["p95_ms"]
+    # Then as served: config/wsgi.py freezes what the process loaded before it takes
+    # requests, so the collector's full passes leave it alone.
+    from config.process import freeze_startup_objects
+
+    freeze_startup_objects()
+    for name, path in pages.items():
+        served[name] = measure_board(client, path)
+        print(f"{db}: {name}, as served: {served[name]}", flush=True)
+    result["board_unfrozen"] = timings
+    result["board"] = served
+    result["board_week_p95_ms"] = served["board, 50 rooms x one week"]["p95_ms"]
     result["board_load"] = uptime()
     result["race"] = race(world, db)
     result["measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
@@ -389,11 +398,14 @@ def write_section(results: list[dict[str, Any]]) -> None:
     rows = [
         "| database | bookings (per month) | week board p50 / p95 / max ms | "
         "week board CPU p50 / p95 ms | day board p50 / p95 ms | "
+        "week board p50 / p95 ms, not frozen | "
         "statements at 2 weeks / a year | 100 at one slot: answers | "
         "one active booking | load |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
+        unfrozen = r.get("board_unfrozen", {}).get("board, 50 rooms x one week")
+        before = f"{unfrozen['p50_ms']} / {unfrozen['p95_ms']}" if unfrozen else "-"
         week = r["board"]["board, 50 rooms x one week"]
         day = r["board"]["board, 50 rooms x one day"]
         queries = r["queries"]["board, 50 rooms x one week"]
@@ -404,7 +416,8 @@ def write_section(results: list[dict[str, Any]]) -> None:
             f"| {r['database']} | {r['bookings']:,} ({r['bookings_per_month']:,}) | "
             f"{week['p50_ms']} / {week['p95_ms']} / {week['max_ms']} | "
             f"{week['cpu']['p50_ms']} / {week['cpu']['p95_ms']} | "
-            f"{day['p50_ms']} / {day['p95_ms']} | {queries[0]} / {queries[1]} | "
+            f"{day['p50_ms']} / {day['p95_ms']} | {before} | "
+            f"{queries[0]} / {queries[1]} | "
             f"{answers} | {'yes' if r['race']['exactly_one_won'] else 'NO'} | "
             f"{r['board_load']} |"
         )
@@ -430,6 +443,9 @@ def write_section(results: list[dict[str, Any]]) -> None:
             "production settings, one request at a time with Django's test client (10 warm-up,",
             "200 timed); then 100 people booking one slot at the same instant over the API",
             "(gunicorn, 2 workers x 4 threads, 100 client threads released together).",
+            "The board is timed as served: after `config.process.freeze_startup_objects()`,",
+            "which the WSGI and ASGI entry points call once the application is loaded (the",
+            'same 200 requests timed before it, in the same run, in the column "not frozen").',
             f"Target (issue 6): the week board p95 at most {TARGET_BOARD_P95_MS} ms on both "
             f"databases: {'met' if met else 'NOT met in wall-clock time'}.{why}",
             "",

@@ -77,3 +77,26 @@ def test_every_variable_the_settings_read_is_listed_in_env_example():
 
     assert read, "no variables found: the pattern is wrong"
     assert read - listed == set()
+
+
+@pytest.mark.parametrize("entry", ["config.wsgi", "config.asgi"])
+def test_a_served_process_freezes_what_it_loaded_at_start(entry):
+    code = (
+        "import gc; before = gc.get_freeze_count(); "
+        f"import {entry}; print(gc.get_freeze_count() - before)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "ZHIBAN_DATA_DIR": "/tmp/zhiban-settings-test",
+            "ZHIBAN_DEBUG": "true",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    # Django's modules, the apps and their URL patterns: tens of thousands of objects.
+    assert int(result.stdout) > 50_000
