@@ -127,6 +127,26 @@ def test_book_a_room_on_the_availability_board(
     assert (booking.organiser.username, booking.attendees) == ("fengtao", 20)
     shot(page, "meetings-booked")
 
+    # From the booking, the organiser arranges the meeting held in it.
+    page.get_by_test_id("booking-arrange").click()
+    page.get_by_test_id("meeting-form").wait_for()
+    assert page.locator("#id_booking").input_value() == str(booking.pk)
+    assert page.locator("#id_title").input_value() == "安全生产视频调度会"
+    page.select_option("#id_meeting_type", "topic")
+    _pick(page.get_by_test_id("picker-people"), "林波")
+    page.fill("#id_agenda", "通报本周安全生产情况 | 冯涛")
+    shot(page, "meetings-arrange")
+    page.get_by_test_id("meeting-save").click()
+    page.get_by_test_id("meeting-state").wait_for()
+    from zhiban.meetings.models import Meeting
+
+    meeting = Meeting.objects.get()
+    assert (meeting.booking_id, meeting.title) == (booking.pk, "安全生产视频调度会")
+    assert [p.username for p in meeting.invited_people.all()] == ["linbo"]
+    page.goto(f"/meetings/bookings/{booking.pk}/")
+    assert page.get_by_test_id("booking-meeting").inner_text() == "安全生产视频调度会"
+    shot(page, "meetings-booking-with-meeting")
+
     # Back on the board the slot is taken, with the title (the organiser reads it).
     page.goto(f"/meetings/?day={tomorrow}&capacity=20&equipment=video")
     booked = page.locator("[data-testid=board-day] [data-testid=booked-slot]")
