@@ -6,6 +6,7 @@ is shown as a message on the meeting page and nothing is changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -226,15 +227,26 @@ def meeting_replies(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, meeting: Meeting, call: Any, done: str) -> HttpResponse:
+def _act(
+    request: HttpRequest,
+    meeting: Meeting,
+    call: Callable[[], Any],
+    done: str,
+    *,
+    then: Callable[[Any], HttpResponse] | None = None,
+) -> HttpResponse:
+    """Run a service: a refusal is a message on the meeting's page; success says
+    ``done`` and goes back there, or where ``then`` sends the service's result."""
     try:
-        call()
+        result = call()
     except PermissionDeniedError as error:
         raise PermissionDenied from error
     except DomainError as error:
         _refused(request, error)
     else:
         messages.success(request, done)
+        if then is not None:
+            return then(result)
     return redirect("meetings:meeting", pk=meeting.pk)
 
 
@@ -368,17 +380,13 @@ def minutes_to_document(request: HttpRequest, pk: int) -> HttpResponse:
     if minutes is None:
         messages.error(request, _("Write the minutes first."))
         return redirect("meetings:meeting", pk=meeting.pk)
-    try:
-        document = services.minutes_to_document(minutes=minutes, by=_user(request))
-    except PermissionDeniedError as error:
-        raise PermissionDenied from error
-    except DomainError as error:
-        _refused(request, error)
-        return redirect("meetings:meeting", pk=meeting.pk)
-    messages.success(
-        request, _("The minutes are drafted as a 纪要: approve and number it here.")
+    return _act(
+        request,
+        meeting,
+        lambda: services.minutes_to_document(minutes=minutes, by=_user(request)),
+        _("The minutes are drafted as a 纪要: approve and number it here."),
+        then=lambda document: redirect("documents:detail", pk=document.pk),
     )
-    return redirect("documents:detail", pk=document.pk)
 
 
 @login_required
@@ -393,22 +401,20 @@ def decision_to_item(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _form_refused(request, form, meeting)
     data = form.cleaned_data
-    try:
-        item = services.decision_to_item(
+    return _act(
+        request,
+        meeting,
+        lambda: services.decision_to_item(
             decision=decision,
             by=_user(request),
             leader=data["leader"],
             officer=data["officer"],
             lead_department=data["lead_department"],
             deadline=data["deadline"],
-        )
-    except PermissionDeniedError as error:
-        raise PermissionDenied from error
-    except DomainError as error:
-        _refused(request, error)
-        return redirect("meetings:meeting", pk=meeting.pk)
-    messages.success(request, _("Supervision item drafted from the decision."))
-    return redirect("supervision:detail", pk=item.pk)
+        ),
+        _("Supervision item drafted from the decision."),
+        then=lambda item: redirect("supervision:detail", pk=item.pk),
+    )
 
 
 @login_required
