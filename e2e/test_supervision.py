@@ -82,10 +82,13 @@ def _move_time_forward(item_id: int, days: int) -> None:
     from django.db.models import F
 
     from zhiban.supervision import services
-    from zhiban.supervision.models import ItemNode, SupervisionItem
+    from zhiban.supervision.models import ItemDepartment, ItemNode, SupervisionItem
 
     shift = datetime.timedelta(days=days)
     SupervisionItem.objects.filter(pk=item_id).update(issued_on=F("issued_on") - shift)
+    ItemDepartment.objects.filter(item_id=item_id).update(
+        item_issued_on=F("item_issued_on") - shift
+    )
     ItemNode.objects.filter(item_id=item_id).update(due_on=F("due_on") - shift)
     services._refresh_next_due(SupervisionItem.objects.get(pk=item_id))
 

@@ -40,7 +40,12 @@ def _age(item: SupervisionItem, days: int) -> None:
     ItemNode.objects.filter(item=item).update(
         due_on=F("due_on") - shift, done_at=F("done_at") - shift
     )
-    ItemDepartment.objects.filter(item=item).update(signed_at=F("signed_at") - shift)
+    ItemDepartment.objects.filter(item=item).update(
+        signed_at=F("signed_at") - shift,
+        # The item's copies on its department rows move with it (ADR 11).
+        item_issued_on=F("item_issued_on") - shift,
+        item_closed_at=F("item_closed_at") - shift,
+    )
     ItemEvent.objects.filter(item=item).update(at=F("at") - shift)
     Report.objects.filter(item=item).update(created_at=F("created_at") - shift)
     if item.state == SupervisionItem.State.CLOSED:

@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 
 from zhiban.supervision.models import (
     FINISHED_STATES,
+    RUNNING_STATES,
     TALLY_KEY,
     FinishedTally,
     ItemDepartment,
@@ -185,3 +186,41 @@ def rebuild(apps: Any = None) -> int:
             batch_size=2000,
         )
     return len(counted)
+
+
+# --- the item's facts on its department rows (ADR 11) ---------------------------------
+
+
+def _items_and_stale_rows() -> tuple[str, str]:
+    """The items' facts as a derived table, and the condition of an out-of-date row."""
+    running = ", ".join(f"'{state}'" for state in sorted(map(str, RUNNING_STATES)))
+    select = "SELECT id, state IN ({}) AS running, issued_on, closed_at"
+    items = f"({select.format(running)} FROM supervision_supervisionitem) AS items"
+    stale = """supervision_itemdepartment.item_id = items.id AND (
+    supervision_itemdepartment.item_running IS DISTINCT FROM items.running
+    OR supervision_itemdepartment.item_issued_on IS DISTINCT FROM items.issued_on
+    OR supervision_itemdepartment.item_closed_at IS DISTINCT FROM items.closed_at
+)"""
+    return items, stale
+
+
+def stale_copies() -> int:
+    """Count department rows whose copies of their item's facts are out of date."""
+    items, stale = _items_and_stale_rows()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM supervision_itemdepartment, {items} WHERE {stale}"  # noqa: S608 - no input
+        )
+        return int(cursor.fetchone()[0])
+
+
+def repair_copies() -> int:
+    """Bring the out-of-date copies up to date; return how many rows changed."""
+    items, stale = _items_and_stale_rows()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE supervision_itemdepartment SET item_running = items.running, "  # noqa: S608 - no input
+            "item_issued_on = items.issued_on, item_closed_at = items.closed_at "
+            f"FROM {items} WHERE {stale}"
+        )
+        return int(cursor.rowcount)

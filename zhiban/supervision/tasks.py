@@ -28,4 +28,11 @@ def check_tallies() -> dict[str, int]:
             "supervision tallies differed from a recount in %d rows; rebuilt", differing
         )
         tallies.rebuild()
-    return {"differing": differing}
+    stale = tallies.repair_copies()
+    if stale:
+        logger.warning(
+            "supervision department rows held out-of-date item facts in %d rows; "
+            "repaired",
+            stale,
+        )
+    return {"differing": differing, "stale_copies": stale}

@@ -402,13 +402,17 @@ def test_the_command_and_the_nightly_task_find_and_repair_a_wrong_tally(
     out = io.StringIO()
     call_command("supervision_tallies", "--check", stdout=out)
     assert "agree" in out.getvalue()
-    assert check_tallies() == {"differing": 0}
-    # An item closed behind the services' back is not in the tallies.
+    assert check_tallies() == {"differing": 0, "stale_copies": 0}
+    # An item closed behind the services' back is not in the tallies, and its
+    # department rows still call it running.
     SupervisionItem.objects.filter(pk=spread["green"].pk).update(state="closed")
     with pytest.raises(CommandError, match="differ"):
         call_command("supervision_tallies", "--check", stdout=io.StringIO())
-    assert check_tallies()["differing"] > 0
+    repaired = check_tallies()
+    assert repaired["differing"] > 0
+    assert repaired["stale_copies"] == spread["green"].departments.count() == 2
     assert tallies.differences() == {}
+    assert tallies.stale_copies() == 0
     SupervisionItem.objects.filter(pk=spread["red1"].pk).update(state="archived")
     out = io.StringIO()
     call_command("supervision_tallies", stdout=out)
@@ -515,6 +519,14 @@ def test_department_rows_copy_their_items_facts_and_the_migration_alike(
     with connection.cursor() as cursor:
         cursor.execute(migration.COPY_ITEM_FACTS)
     assert _copies() == expected
+    # Facts changed behind the services' back are found and repaired.
+    ItemDepartment.objects.filter(item=spread["red1"]).update(item_running=False)
+    ItemDepartment.objects.filter(item=spread["closed"]).update(item_closed_at=None)
+    stale = spread["red1"].departments.count() + spread["closed"].departments.count()
+    assert tallies.stale_copies() == stale
+    assert tallies.repair_copies() == stale
+    assert _copies() == expected
+    assert tallies.stale_copies() == 0
 
 
 @pytest.mark.parametrize(

@@ -27,11 +27,23 @@ class Command(BaseCommand):
             differing = tallies.differences()
             for key, (kept, counted) in sorted(differing.items(), key=str)[:20]:
                 self.stdout.write(f"{key}: kept {kept}, recounted {counted}")
-            if differing:
+            stale = tallies.stale_copies()
+            if stale:
+                self.stdout.write(
+                    f"{stale} department rows hold out-of-date copies of their item."
+                )
+            if differing or stale:
                 raise CommandError(
-                    f"{len(differing)} tally rows differ from a recount."
+                    f"{len(differing)} tally rows differ from a recount; "
+                    f"{stale} department rows are out of date."
                 )
             self.stdout.write(self.style.SUCCESS("The tallies agree with a recount."))
             return
         rows = tallies.rebuild()
-        self.stdout.write(self.style.SUCCESS(f"{rows} tally rows counted."))
+        repaired = tallies.repair_copies()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{rows} tally rows counted; {repaired} department rows brought up "
+                "to date."
+            )
+        )
