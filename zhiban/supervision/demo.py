@@ -34,8 +34,12 @@ from zhiban.supervision.models import (
 def _age(item: SupervisionItem, days: int) -> None:
     """Move every date of the item back by `days` (the demo's history)."""
     shift = datetime.timedelta(days=days)
+    # closed_at too (a null stays null): the caller's copy of the item may not know
+    # it is closed.
     SupervisionItem.objects.filter(pk=item.pk).update(
-        issued_on=F("issued_on") - shift, issued_at=F("issued_at") - shift
+        issued_on=F("issued_on") - shift,
+        issued_at=F("issued_at") - shift,
+        closed_at=F("closed_at") - shift,
     )
     ItemNode.objects.filter(item=item).update(
         due_on=F("due_on") - shift, done_at=F("done_at") - shift
@@ -48,10 +52,6 @@ def _age(item: SupervisionItem, days: int) -> None:
     )
     ItemEvent.objects.filter(item=item).update(at=F("at") - shift)
     Report.objects.filter(item=item).update(created_at=F("created_at") - shift)
-    if item.state == SupervisionItem.State.CLOSED:
-        SupervisionItem.objects.filter(pk=item.pk).update(
-            closed_at=F("closed_at") - shift
-        )
     services._refresh_next_due(item)
 
 

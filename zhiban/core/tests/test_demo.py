@@ -300,3 +300,13 @@ def _wait_for_login_page(port: int, script: subprocess.Popen[bytes], log: Path) 
             pass
         time.sleep(0.3)
     pytest.fail(f"the demo did not answer:\n{log.read_text()}")
+
+
+@pytest.mark.django_db
+def test_the_demo_keeps_the_supervision_figures_it_counts_from(seeded):
+    # The demo back-dates its items past the services: the tallies and the copies of
+    # each item's facts on its department rows must still agree with the items.
+    from zhiban.supervision import tallies
+
+    assert tallies.differences() == {}
+    assert tallies.stale_copies() == 0
