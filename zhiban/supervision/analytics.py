@@ -75,6 +75,28 @@ def counted_items(
     return _scoped(items, scope)
 
 
+def _counted_parts(
+    *, viewer: User, scope: Scope, **narrow: Any
+) -> list[QuerySet[SupervisionItem]]:
+    """Return the counted items as disjoint parts, each read through an index.
+
+    For a viewer who does not see everything: their departments' items, and those
+    they answer for personally outside them. Asked as one OR with the departments'
+    ids, PostgreSQL could use an index for neither side and read every item issued
+    in twelve weeks (75,000 of 1,000,000) for a head's weekly trend.
+    """
+    if policies.sees_everything(viewer):
+        return [counted_items(viewer=viewer, scope=scope)]
+    items = _scoped(
+        SupervisionItem.objects.exclude(state__in=COUNTED_OUT_STATES), scope
+    )
+    theirs = selectors.department_items(viewer, **narrow)
+    return [
+        items.filter(pk__in=theirs),
+        items.filter(selectors.personally(viewer)).exclude(pk__in=theirs),
+    ]
+
+
 def _scoped(items: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
     if scope.department:
         items = items.filter(lead_department_id=scope.department)
@@ -270,16 +292,16 @@ def _week_counts(
     """
     issued: dict[datetime.date, int] = dict.fromkeys(weeks, 0)
     since = {"item_issued_on__gte": weeks[0]}
-    for day, n in (
-        counted_items(viewer=viewer, scope=scope, **since)
-        .filter(issued_on__gte=weeks[0])
-        .order_by()
-        .values_list("issued_on")
-        .annotate(n=Count("*"))
-    ):
-        monday = day - datetime.timedelta(days=day.weekday())
-        if monday in issued:
-            issued[monday] += n
+    for part in _counted_parts(viewer=viewer, scope=scope, **since):
+        for day, n in (
+            part.filter(issued_on__gte=weeks[0])
+            .order_by()
+            .values_list("issued_on")
+            .annotate(n=Count("*"))
+        ):
+            monday = day - datetime.timedelta(days=day.weekday())
+            if monday in issued:
+                issued[monday] += n
     bounds = [
         timezone.make_aware(datetime.datetime.combine(week, datetime.time.min))
         for week in [*weeks, weeks[-1] + datetime.timedelta(weeks=1)]
@@ -292,15 +314,18 @@ def _week_counts(
         output_field=IntegerField(),
     )
     closed_since = {"item_closed_at__gte": bounds[0]}
-    closed = dict(
-        counted_items(viewer=viewer, scope=scope, **closed_since)
-        .filter(closed_at__gte=bounds[0])
-        .annotate(week=week_of)
-        .order_by()
-        .values_list("week")
-        .annotate(n=Count("*"))
-    )
-    return issued, {week: closed.get(i, 0) for i, week in enumerate(weeks)}
+    closed: Counter[int] = Counter()
+    for part in _counted_parts(viewer=viewer, scope=scope, **closed_since):
+        closed.update(
+            dict(
+                part.filter(closed_at__gte=bounds[0])
+                .annotate(week=week_of)
+                .order_by()
+                .values_list("week")
+                .annotate(n=Count("*"))
+            )
+        )
+    return issued, {week: closed[i] for i, week in enumerate(weeks)}
 
 
 def overview(

@@ -36,11 +36,16 @@ def involved(viewer: User, **narrow: Any) -> Q:
     # "id IN (the departments' item ids)", not a correlated EXISTS per row: at
     # 1,000,000 items a head's light counts took 81 ms in this form against 694 ms
     # (bench/README.md, supervision).
+    return personally(viewer) | Q(pk__in=department_items(viewer, **narrow))
+
+
+def department_items(viewer: User, **narrow: Any) -> QuerySet[Any]:
+    """Return the ids of the viewer's departments' items (``narrow``: as for
+    ``involved()``)."""
     member_of = Membership.objects.filter(user=viewer).values("department_id")
-    in_department = ItemDepartment.objects.filter(
-        department_id__in=member_of, **narrow
-    ).values("item_id")
-    return personally(viewer) | Q(pk__in=in_department)
+    return ItemDepartment.objects.filter(department_id__in=member_of, **narrow).values(
+        "item_id"
+    )
 
 
 RUNNING_ONLY = {"item_running": True}  # narrows involved() to running items

@@ -533,7 +533,10 @@ def test_department_rows_copy_their_items_facts_and_the_migration_alike(
     "viewer", ["officer", "head", "safety_head", "staff", "outsider"]
 )
 def test_narrowed_visibility_gives_what_every_visible_item_gives(
-    people: dict[str, User], spread: dict[str, SupervisionItem], viewer: str
+    people: dict[str, User],
+    spread: dict[str, SupervisionItem],
+    profile: ClockProfile,
+    viewer: str,
 ) -> None:
     from zhiban.supervision.selectors import (
         ItemFilters,
@@ -542,6 +545,14 @@ def test_narrowed_visibility_gives_what_every_visible_item_gives(
         visible_items,
     )
 
+    # The safety head answers for one production item personally: counted apart.
+    issued_item(
+        people,
+        profile,
+        title="外部",
+        responsible=people["safety_head"],
+        co_departments=[],
+    )
     user = people[viewer]
     rule = light_rule()
     today = timezone.localdate()
