@@ -282,13 +282,13 @@ def _board_bookings(
         last_name,
         username,
         department,
-        starts_at,
-        ends_at,
+        starts_text,
+        ends_text,
         state,
     ) in rows:
         visible = office or viewer in (organiser_id, managers[room_id])
         organiser = name or f"{first_name} {last_name}".strip() or username
-        (start, start_hm), (end, end_hm) = moments(starts_at), moments(ends_at)
+        (start, start_hm), (end, end_hm) = moments(starts_text), moments(ends_text)
         shown.append(
             (
                 room_id,

@@ -69,10 +69,15 @@ def counted_items(
     # Not visible_items(): its "drafts only to their authors" is moot here (no draft
     # is counted), and without it a viewer who sees everything is counted from the
     # weekly indexes alone.
-    items = SupervisionItem.objects.exclude(state__in=COUNTED_OUT_STATES)
+    items = _issued(scope)
     if not policies.sees_everything(viewer):
         items = items.filter(selectors.involved(viewer, **narrow))
-    return _scoped(items, scope)
+    return items
+
+
+def _issued(scope: Scope) -> QuerySet[SupervisionItem]:
+    """Every issued item (never drafts, reviews or cancelled ones) in the scope."""
+    return _scoped(SupervisionItem.objects.exclude(state__in=COUNTED_OUT_STATES), scope)
 
 
 def _counted_parts(
@@ -87,9 +92,7 @@ def _counted_parts(
     """
     if policies.sees_everything(viewer):
         return [counted_items(viewer=viewer, scope=scope)]
-    items = _scoped(
-        SupervisionItem.objects.exclude(state__in=COUNTED_OUT_STATES), scope
-    )
+    items = _issued(scope)
     theirs = selectors.department_items(viewer, **narrow)
     return [
         items.filter(pk__in=theirs),
