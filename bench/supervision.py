@@ -15,7 +15,7 @@ test client, one request at a time:
 
 1. the pages: the dashboard of the whole group and of one department (drill-down), the
    list (first page, and ``?light=red``), an item page, as the supervision officer; the
-   dashboard and list of a department head; and ``/healthz`` (the trivial view) for a
+   dashboard and list of a department head and of an overseeing leader; and ``/healthz`` (the trivial view) for a
    ratio measured in the same run. 5 warm-up and 30 timed requests each: p50 / p95 / max
    ms, and each page's statements with the time of the slowest (plans in the JSON);
 2. the urge-ladder sweep (``escalation_sweep``) over all items, twice: the first run sends
@@ -876,9 +876,13 @@ def measure(db: str, count: int, *, reuse: bool) -> dict[str, Any]:
         or lit.first()
     )
     assert sample is not None
-    as_officer, as_head = Client(), Client()
+    # The leader who oversees that department assigned a sixth of all items.
+    leader = department.overseeing_leader
+    assert leader is not None
+    as_officer, as_head, as_leader = Client(), Client(), Client()
     as_officer.force_login(officer)
     as_head.force_login(head)
+    as_leader.force_login(leader)
     pages: dict[str, tuple[Any, str]] = {
         "/healthz (trivial view)": (as_officer, "/healthz"),
         "dashboard, whole group": (as_officer, dashboard),
@@ -891,6 +895,8 @@ def measure(db: str, count: int, *, reuse: bool) -> dict[str, Any]:
         "item page": (as_officer, reverse("supervision:detail", args=[sample.pk])),
         "dashboard, a department head": (as_head, dashboard),
         "list, a department head": (as_head, item_list),
+        "dashboard, an overseeing leader": (as_leader, dashboard),
+        "list, an overseeing leader": (as_leader, item_list),
     }
     timings: dict[str, Any] = {}
     for name, (client, path) in pages.items():
@@ -982,7 +988,8 @@ late 25 %, 5 to 30 days 13 %) in calendar days, for speed; a report for every st
 Then `VACUUM ANALYZE` (PostgreSQL, as autovacuum would) or `ANALYZE` (SQLite). Pages are timed
 in-process with Django's test client, one request at a time, 5 warm-up and 30 timed requests
 each (2 and 10 when the first request takes over 2 s), as the supervision officer (who sees
-every item) unless the row says a department head (of the department with the most items);
+every item) unless the row says a department head (of the department with the most items) or
+an overseeing leader (the one overseeing that department, who assigned a sixth of all items);
 `/healthz` in the same run gives the ratio. The sweep is `escalation_sweep()` run three times:
 twice today (the first sends every rung due for the 21,845 running items, as on the day the
 sweep first runs over imported data; the second must send nothing), then for the next working
@@ -1006,6 +1013,8 @@ def write_table(results: list[dict[str, Any]]) -> None:
         "list, first page",
         "list, red",
         "list, a department head",
+        "dashboard, an overseeing leader",
+        "list, an overseeing leader",
         "item page",
     ]
     rows = [
@@ -1023,6 +1032,8 @@ def write_table(results: list[dict[str, Any]]) -> None:
             f"{trivial['queries']} | — |"
         )
         for name in pages:
+            if name not in r["pages"]:  # a page added after that run
+                continue
             p = r["pages"][name]
             target = (
                 TARGET_DASHBOARD_P95_MS[r["database"]]

@@ -32,7 +32,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        rows: Any = self.object_list  # a QuerySet
+        rows: Any = self.object_list
+        if hasattr(rows, "count_upto"):  # a list read in parts (supervision)
+            return int(rows.count_upto(self.cap))
         return int(rows.order_by().values("pk")[: self.cap].count())
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,12 +40,37 @@ def involved(viewer: User, **narrow: Any) -> Q:
     return personally(viewer) | Q(pk__in=department_items(viewer, **narrow))
 
 
-def department_items(viewer: User, **narrow: Any) -> QuerySet[Any]:
+def department_items(
+    viewer: User, *, departments: list[int] | None = None, **narrow: Any
+) -> QuerySet[Any]:
     """Return the ids of the viewer's departments' items (``narrow``: as for
-    ``involved()``)."""
-    member_of = Membership.objects.filter(user=viewer).values("department_id")
+    ``involved()``).
+
+    ``departments``: the viewer's departments, read before (``departments_of``) and
+    named in the statement. For a member of one department the database then knows
+    each item comes once (item and department are unique together) and reads the
+    department's items in id order, stopping at the rows asked for; asked "in the
+    viewer's departments", it first gathers and de-duplicates all of them (51,000
+    for a head at 1,000,000 items: 14 ms of each statement on PostgreSQL).
+    """
+    member_of: Any = (
+        departments
+        if departments is not None
+        else Membership.objects.filter(user=viewer).values("department_id")
+    )
     return ItemDepartment.objects.filter(department_id__in=member_of, **narrow).values(
         "item_id"
+    )
+
+
+def departments_of(viewer: User) -> list[int]:
+    """Return the ids of the viewer's departments."""
+    return sorted(
+        set(
+            Membership.objects.filter(user=viewer).values_list(
+                "department_id", flat=True
+            )
+        )
     )
 
 
@@ -98,6 +124,121 @@ def item_list_for(
     return items.select_related("lead_department", "leader", "responsible", "profile")
 
 
+def item_pages_for(
+    *,
+    viewer: User,
+    rule: LightRule,
+    filters: ItemFilters | None = None,
+    finish: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+) -> QuerySet[SupervisionItem] | MergedItems:
+    """Return what the list pages: the rows of ``item_list_for``, newest first.
+
+    For the supervision office and the principal leaders, that queryset itself. For
+    anyone else, the same rows read as two parts (``MergedItems``): their departments'
+    items and their own. ``finish`` adds what the page shows to the rows of a page.
+    """
+    f = filters or ItemFilters()
+    finish = finish or _same
+    if policies.sees_everything(viewer):
+        return finish(item_list_for(viewer=viewer, rule=rule, filters=f)).order_by(
+            "-id"
+        )
+    lit = f.light in LIGHT_VALUES and f.light != Light.NONE.value
+    parts = _parts(
+        viewer=viewer,
+        rule=rule,
+        f=f,
+        narrow=RUNNING_ONLY if lit else {},
+        departments=departments_of(viewer),
+    )
+
+    def rows(found: QuerySet[Any]) -> QuerySet[Any]:
+        return finish(
+            found.annotate(light=rule.expression()).select_related(
+                "lead_department", "leader", "responsible", "profile"
+            )
+        )
+
+    return MergedItems(parts, rows)
+
+
+def _parts(
+    *,
+    viewer: User,
+    rule: LightRule,
+    f: ItemFilters,
+    narrow: dict[str, Any],
+    departments: list[int],
+) -> tuple[QuerySet[Any], ...]:
+    """The viewer's departments' items and their own, each filtered (``narrow``: as
+    for ``involved()``), for a viewer who does not see everything."""
+    not_drafts = Q(state=SupervisionItem.State.DRAFT) & ~_drafters(viewer)
+    return tuple(
+        _narrowed(
+            SupervisionItem.objects.filter(part).exclude(not_drafts),
+            viewer=viewer,
+            rule=rule,
+            f=f,
+        )
+        for part in (
+            Q(pk__in=department_items(viewer, departments=departments, **narrow)),
+            personally(viewer),
+        )
+    )
+
+
+class MergedItems:
+    """A list, newest first, read as the union of parts, each through its own index.
+
+    A viewer who does not see everything sees "my items or my departments' items".
+    Asked in one statement, that OR makes the database gather every item id of the
+    departments (a head at 1,000,000 items: 51,000) before it can answer anything, in
+    each statement of the page. Each part alone is read newest first through its own
+    index and stops at the rows asked for; the parts' ids are merged here. Django's
+    paginator reads it through ``count_upto`` (``CappedPaginator``) and slices.
+    """
+
+    ordered = True  # newest first; the paginator warns about unordered lists
+
+    def __init__(
+        self,
+        parts: tuple[QuerySet[Any], ...],
+        rows: Callable[[QuerySet[Any]], QuerySet[Any]],
+    ) -> None:
+        self.parts = parts
+        self.rows = rows
+
+    def filter(self, *args: Any, **kwargs: Any) -> MergedItems:
+        return MergedItems(
+            tuple(part.filter(*args, **kwargs) for part in self.parts), self.rows
+        )
+
+    def count_upto(self, cap: int) -> int:
+        """Count the rows, at most ``cap``: each part's first ``cap`` suffice."""
+        found: set[int] = set()
+        for part in self.parts:
+            found.update(part.order_by().values_list("pk", flat=True)[:cap])
+        return min(len(found), cap)
+
+    def ids(self, stop: int) -> list[int]:
+        """Return the first ``stop`` ids: they are among each part's first ``stop``."""
+        found: set[int] = set()
+        for part in self.parts:
+            found.update(part.order_by("-pk").values_list("pk", flat=True)[:stop])
+        return sorted(found, reverse=True)[:stop]
+
+    def __getitem__(self, key: slice) -> list[SupervisionItem]:
+        if not isinstance(key, slice) or key.step is not None or key.stop is None:
+            raise TypeError("MergedItems reads pages: [start:stop]")
+        start = key.start or 0
+        ids = self.ids(key.stop)[start:]
+        if not ids:
+            return []
+        return list(
+            self.rows(SupervisionItem.objects.filter(pk__in=ids)).order_by("-pk")
+        )
+
+
 def _narrowed(
     items: QuerySet[Any], *, viewer: User, rule: LightRule, f: ItemFilters
 ) -> QuerySet[Any]:
@@ -135,14 +276,39 @@ def light_counts(
     up to ``COUNT_CAP`` (shown as "999+"), as the to-do counts are (ADR 7).
     """
     unlit = replace(filters or ItemFilters(), light="")
-    items: QuerySet[Any] = item_list_for(viewer=viewer, rule=rule, filters=unlit)
-    # Running items are never drafts: counted without visible_items()'s draft rule,
-    # so that for a viewer who sees everything the (state, next_due_on, profile)
-    # index alone answers.
-    running = SupervisionItem.objects.filter(rule.running())
-    if not policies.sees_everything(viewer):
-        running = running.filter(involved(viewer, **RUNNING_ONLY))
-    running = _narrowed(running, viewer=viewer, rule=rule, f=unlit)
+    not_running = rule.q(Light.NONE.value)
+    if policies.sees_everything(viewer):
+        # Running items are never drafts: counted without visible_items()'s draft
+        # rule, so that the (state, next_due_on, profile) index alone answers.
+        running = _narrowed(
+            SupervisionItem.objects.filter(rule.running()),
+            viewer=viewer,
+            rule=rule,
+            f=unlit,
+        )
+        items = item_list_for(viewer=viewer, rule=rule, filters=unlit)
+        none = capped_count(items.filter(not_running))
+    else:
+        # Each part through its own index (see MergedItems), their union counted.
+        departments = departments_of(viewer)
+        theirs, mine = (
+            part.filter(rule.running()).values("pk")
+            for part in _parts(
+                viewer=viewer,
+                rule=rule,
+                f=unlit,
+                narrow=RUNNING_ONLY,
+                departments=departments,
+            )
+        )
+        running = SupervisionItem.objects.filter(pk__in=theirs.union(mine))
+        merged = MergedItems(
+            _parts(
+                viewer=viewer, rule=rule, f=unlit, narrow={}, departments=departments
+            ),
+            _same,
+        )
+        none = merged.filter(not_running).count_upto(COUNT_CAP)
     rows = (
         running.annotate(light=rule.expression())
         .order_by()
@@ -150,8 +316,12 @@ def light_counts(
         .annotate(n=Count("*"))
     )
     counts = {row["light"]: row["n"] for row in rows}
-    counts[Light.NONE.value] = capped_count(items.filter(rule.q(Light.NONE.value)))
+    counts[Light.NONE.value] = none
     return counts
+
+
+def _same(rows: QuerySet[Any]) -> QuerySet[Any]:
+    return rows
 
 
 def capped_count(items: QuerySet[Any]) -> int:

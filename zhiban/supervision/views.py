@@ -96,12 +96,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form, filters = _filters(request, user)
     rule = light_rule()
-    items = selectors.item_list_for(viewer=user, rule=rule, filters=filters)
+    items = selectors.item_pages_for(viewer=user, rule=rule, filters=filters)
     counts = selectors.light_counts(viewer=user, rule=rule, filters=filters)
     number = request.GET.get("page")
-    page = CappedPaginator(items.order_by("-id"), PAGE_SIZE, number=number).get_page(
-        number
-    )
+    page = CappedPaginator(items, PAGE_SIZE, number=number).get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
     unlit_query = query.copy()

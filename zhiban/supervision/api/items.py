@@ -106,13 +106,13 @@ class SupervisionItemViewSet(
         query = ItemQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         viewer = _signed_in(self.request)
-        return (
-            selectors.item_list_for(
-                viewer=viewer, rule=self.rule, filters=query.filters(viewer)
-            )
-            .select_related("officer")
-            .prefetch_related(_departments())
-            .order_by("-id")
+        return selectors.item_pages_for(  # type: ignore[return-value]
+            viewer=viewer,
+            rule=self.rule,
+            filters=query.filters(viewer),
+            finish=lambda rows: rows.select_related("officer").prefetch_related(
+                _departments()
+            ),
         )
 
     def get_object(self) -> SupervisionItem:

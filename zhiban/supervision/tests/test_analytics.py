@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from zhiban.core.errors import DomainError, PermissionDeniedError
 from zhiban.org.models import Membership, Role, User
 from zhiban.org.tests.factories import UserFactory
-from zhiban.supervision import analytics, services, tallies
+from zhiban.supervision import analytics, policies, services, tallies
 from zhiban.supervision.assessment import department_scores
 from zhiban.supervision.lights import Light, light_rule
 from zhiban.supervision.models import (
@@ -530,7 +530,7 @@ def test_department_rows_copy_their_items_facts_and_the_migration_alike(
 
 
 @pytest.mark.parametrize(
-    "viewer", ["officer", "head", "safety_head", "staff", "outsider"]
+    "viewer", ["leader", "officer", "head", "safety_head", "staff", "outsider"]
 )
 def test_narrowed_visibility_gives_what_every_visible_item_gives(
     people: dict[str, User],
@@ -579,3 +579,113 @@ def test_narrowed_visibility_gives_what_every_visible_item_gives(
         assert sorted(listed.values_list("pk", flat=True)) == sorted(
             i.pk for i in every if rule.of(i) == light
         )
+
+
+@pytest.mark.parametrize(
+    "viewer", ["leader", "officer", "head", "safety_head", "staff", "outsider"]
+)
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"light": "red"},
+        {"light": "none"},
+        {"state": "issued"},
+        {"q": "红"},
+        {"mine": True},
+    ],
+)
+def test_a_list_read_in_parts_pages_as_one_statement_would(
+    people: dict[str, User],
+    spread: dict[str, SupervisionItem],
+    profile: ClockProfile,
+    viewer: str,
+    filters: dict[str, Any],
+) -> None:
+    from zhiban.core.paging import CappedPaginator
+    from zhiban.supervision.selectors import (
+        ItemFilters,
+        item_list_for,
+        item_pages_for,
+        light_counts,
+    )
+
+    # The safety head answers for a production item personally (one part only);
+    # the production head answers for one of their department's (both parts); the
+    # leader drafts one in production (the department does not see it).
+    issued_item(
+        people,
+        profile,
+        title="外部红",
+        responsible=people["safety_head"],
+        co_departments=[],
+    )
+    overdue(issued_item(people, profile, title="本人", responsible=people["head"]), 2)
+    new_item(people, profile, title="领导草稿")
+    user = people[viewer]
+    rule = light_rule()
+    f = ItemFilters(**filters)
+    listed: Any = item_list_for(viewer=user, rule=rule, filters=f)
+    expected = list(listed.order_by("-id").values_list("pk", "light"))
+    assert expected or viewer == "outsider" or filters  # the cases are not empty
+    pages: Any = item_pages_for(viewer=user, rule=rule, filters=f)
+    read = [(item.pk, item.light) for item in pages[0 : len(expected) + 5]]
+    assert read == expected
+    for start in range(len(expected) + 1):
+        window = [(item.pk, item.light) for item in pages[start : start + 2]]
+        assert window == expected[start : start + 2]
+    for per_page in (1, 2, 3):
+        paginator = CappedPaginator(pages, per_page)
+        assert paginator.count == len(expected)
+        shown = [
+            (item.pk, item.light)
+            for number in paginator.page_range
+            for item in paginator.page(number)
+        ]
+        assert shown == expected
+    if not policies.sees_everything(user):
+        for cap in (1, 2, 3, 100):
+            assert pages.count_upto(cap) == min(cap, len(expected))
+    # The light counts, counted in parts, are the list's own.
+    counted = light_counts(viewer=user, rule=rule, filters=f)
+    unlit: Any = item_list_for(
+        viewer=user, rule=rule, filters=ItemFilters(**{**filters, "light": ""})
+    )
+    unfiltered = list(unlit.values_list("light", flat=True))
+    for light in Light:
+        assert counted.get(light.value, 0) == unfiltered.count(light.value), light
+
+
+def test_a_head_who_also_assigns_items_counts_each_finished_item_once(
+    people: dict[str, User], profile: ClockProfile, spread: dict[str, SupervisionItem]
+) -> None:
+    """Their department's tallies, the tallies of what they assigned, and the overlap
+    taken away once: every figure as counted from every item they see."""
+    head = people["head"]
+    safety = people["safety_head"].primary_department
+
+    def finished(**extra: Any) -> SupervisionItem:
+        item = issued_item(people, profile, leader=head, **extra)
+        answering = extra.get("lead_department", head.primary_department)
+        signer = head if answering == head.primary_department else people["safety_head"]
+        services.item_sign(item=item, by=signer, arrangement="部署")
+        services.item_request_completion(item=item, by=signer, summary="完成")
+        return services.item_close(item=item, by=people["officer"], grade=Grade.GOOD)
+
+    finished(title="本部门，本人交办")  # in the department and assigned: once
+    finished(title="外部门，本人交办", lead_department=safety, co_departments=[])
+    from zhiban.supervision.selectors import visible_items
+
+    rule = light_rule()
+    seen = [i for i in visible_items(viewer=head) if i.state != "draft"]
+    assert {"本部门，本人交办", "外部门，本人交办", "销号"} <= {i.title for i in seen}
+    result = analytics.overview(viewer=head, rule=rule, scope=analytics.Scope())
+    lights = {light.value: 0 for light in Light}
+    for item in seen:
+        lights[rule.of(item).value] += 1
+    assert result.by_light == lights
+    assert result.total == len(seen)
+    by_state = {state: n for state, _label, n in result.by_state}
+    assert by_state.get("closed", 0) == sum(1 for i in seen if i.state == "closed")
+    by_leader = {row["leader_id"]: row["total"] for row in result.by_leader}
+    assert by_leader.get(head.pk) == 2

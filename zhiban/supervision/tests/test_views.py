@@ -245,6 +245,31 @@ def test_list_counts_lights_and_exports_what_it_shows(
     assert "丙草稿" not in page
 
 
+@pytest.mark.parametrize("viewer", ["head", "officer"])
+def test_the_list_reads_as_many_statements_for_two_items_as_for_thirty(
+    people: dict[str, User], profile: ClockProfile, viewer: str
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(people[viewer])
+    issued_item(people, profile, title="一", responsible=people["head"])
+    issued_item(people, profile, title="二")
+    client.get(reverse("supervision:list"))  # the session and caches, once
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(reverse("supervision:list"), {"page": 2})
+        assert response.status_code == 200
+        return len(context)
+
+    few = statements()
+    for n in range(28):
+        issued_item(people, profile, title=f"事项{n}")
+    assert statements() == few
+    assert few <= {"head": 14, "officer": 8}[viewer]
+
+
 def test_instruction_becomes_an_item_linked_both_ways(
     people: dict[str, User], profile: ClockProfile
 ) -> None:
