@@ -263,9 +263,21 @@ class SupervisionItem(TimeStampedModel):
             ),
         ]
         indexes: ClassVar = [
-            # The lights of running items (the light rule reads these three).
+            # The lights of running items (the light rule reads the first three),
+            # and who they involve personally: a viewer's own running items are
+            # counted from this index alone, not from the rows (an overseeing
+            # leader's light counts: 53 → 15 ms at 1,000,000 items on PostgreSQL).
             models.Index(
-                fields=["state", "next_due_on", "profile"], name="supervision_lights"
+                fields=[
+                    "state",
+                    "next_due_on",
+                    "profile",
+                    "leader",
+                    "officer",
+                    "created_by",
+                    "responsible",
+                ],
+                name="supervision_lights_people",
             ),
             models.Index(
                 fields=["lead_department", "state"], name="supervision_department"
