@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -320,38 +321,42 @@ def light_counts(
             rule=rule,
             f=unlit,
         )
+        rows = (
+            running.annotate(light=rule.expression())
+            .order_by()
+            .values_list("light")
+            .annotate(n=Count("*"))
+        )
+        counts: dict[str, int] = dict(rows)
         items = item_list_for(viewer=viewer, rule=rule, filters=unlit)
-        none = capped_count(items.filter(not_running))
-    else:
-        # Each part through its own index (see MergedItems), their union counted.
-        departments = departments_of(viewer)
-        theirs, *mine = (
-            part.filter(rule.running()).values("pk")
-            for part in _parts(
-                viewer=viewer,
-                rule=rule,
-                f=unlit,
-                narrow=RUNNING_ONLY,
-                departments=departments,
-                by_role=False,
-            )
+        counts[Light.NONE.value] = capped_count(items.filter(not_running))
+        return counts
+    # Each part through its own index (see MergedItems); an item in several parts
+    # counted once. The running items a viewer sees are a few thousand at most (an
+    # overseeing leader: 3,700 at 1,000,000 items), read with their light from the
+    # lights index; asked back as "id IN (the parts' union)" they took 18 ms more.
+    departments = departments_of(viewer)
+    lights: dict[int, str] = {}
+    for part in _parts(
+        viewer=viewer,
+        rule=rule,
+        f=unlit,
+        narrow=RUNNING_ONLY,
+        departments=departments,
+        by_role=False,
+    ):
+        lights.update(
+            part.filter(rule.running())
+            .annotate(light=rule.expression())
+            .order_by()
+            .values_list("pk", "light")
         )
-        running = SupervisionItem.objects.filter(pk__in=theirs.union(*mine))
-        merged = MergedItems(
-            _parts(
-                viewer=viewer, rule=rule, f=unlit, narrow={}, departments=departments
-            ),
-            _same,
-        )
-        none = merged.filter(not_running).count_upto(COUNT_CAP)
-    rows = (
-        running.annotate(light=rule.expression())
-        .order_by()
-        .values("light")
-        .annotate(n=Count("*"))
+    counts = dict(Counter(lights.values()))
+    merged = MergedItems(
+        _parts(viewer=viewer, rule=rule, f=unlit, narrow={}, departments=departments),
+        _same,
     )
-    counts = {row["light"]: row["n"] for row in rows}
-    counts[Light.NONE.value] = none
+    counts[Light.NONE.value] = merged.filter(not_running).count_upto(COUNT_CAP)
     return counts
 
 
