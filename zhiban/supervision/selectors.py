@@ -21,13 +21,11 @@ PERSONAL_ROLES = ("leader", "officer", "created_by", "responsible")
 
 
 def personally(viewer: User) -> Q:
-    """Items the viewer assigned, runs, created or answers for."""
-    return (
-        Q(leader=viewer)
-        | Q(officer=viewer)
-        | Q(created_by=viewer)
-        | Q(responsible=viewer)
-    )
+    """Items the viewer assigned, runs, created or answers for (``PERSONAL_ROLES``)."""
+    found = Q()
+    for role in PERSONAL_ROLES:
+        found |= Q(**{role: viewer})
+    return found
 
 
 def involved(viewer: User, **narrow: Any) -> Q:
