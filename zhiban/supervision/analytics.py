@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from zhiban.org.models import Department, Membership, User
+from zhiban.org.models import Department, User
 from zhiban.supervision import policies, selectors, tallies
 from zhiban.supervision.lights import LIGHT_ORDER, Light, LightRule
 from zhiban.supervision.models import (
@@ -218,11 +218,7 @@ def _count_finished(
         return
     rows = FinishedTally.objects.all()
     if not policies.sees_everything(viewer):
-        departments = set(
-            Membership.objects.filter(user=viewer).values_list(
-                "department_id", flat=True
-            )
-        )
+        departments = selectors.departments_of(viewer)
         if len(departments) != 1:
             _count_finished_live(items, counts)
             return
@@ -243,7 +239,7 @@ def _count_finished(
         # Found person by person, each through its own index: asked as one OR,
         # SQLite walked every finished item instead (3.6 s at 1,000,000 items).
         mine: set[int] = set()
-        for role in ("officer", "created_by", "responsible"):
+        for role in (r for r in selectors.PERSONAL_ROLES if r != "leader"):
             mine.update(
                 SupervisionItem.objects.filter(
                     state__in=FINISHED_STATES, **{role: viewer}
@@ -262,22 +258,13 @@ def _count_finished(
     else:
         parts = [(rows.filter(role=FinishedTally.ALL), 1)]
     for part, sign in parts:
+        # The tallies carry the scope's columns (no period here: counted live).
         counts.add_rows(
-            _summed(_scoped_tally(part, scope)), light=Light.NONE.value, sign=sign
+            _summed(_scoped(part, scope)), light=Light.NONE.value, sign=sign
         )
     # A group the subtraction emptied is no group.
     for cell in [cell for cell, n in counts.cells.items() if n == 0]:
         del counts.cells[cell]
-
-
-def _scoped_tally(rows: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
-    if scope.department:
-        rows = rows.filter(lead_department_id=scope.department)
-    if scope.leader:
-        rows = rows.filter(leader_id=scope.leader)
-    if scope.source:
-        rows = rows.filter(source=scope.source)
-    return rows
 
 
 def _summed(rows: QuerySet[Any]) -> QuerySet[Any]:
