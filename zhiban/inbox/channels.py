@@ -149,12 +149,15 @@ def _enqueue(delivery_ids: list[int]) -> None:
         tasks.send_deliveries.delay(delivery_ids[start : start + tasks.BATCH])
 
 
-def dispatch(*, notifications: Iterable[Notification]) -> list[Delivery]:
+def dispatch(
+    *, notifications: Iterable[Notification], recipients: Iterable[User] = ()
+) -> list[Delivery]:
     """Record the outside deliveries of notifications and send them after commit.
 
     Which channels deliver is each recipient's choice (or the default). A broker
     that is down never fails the user's action: the deliveries stay pending and
-    the periodic retry picks them up.
+    the periodic retry picks them up. ``recipients``: the users the caller has
+    loaded already (with their e-mail addresses); the others are read.
     """
     from zhiban.inbox.selectors import channel_preferences_for_many
 
@@ -162,7 +165,16 @@ def dispatch(*, notifications: Iterable[Notification]) -> list[Delivery]:
     if not notifications:
         return []
     recipient_ids = {n.recipient_id for n in notifications}
-    users = list(User.objects.filter(pk__in=recipient_ids).only("id", "email"))
+    loaded = {
+        user.pk: user
+        for user in recipients
+        if user.pk in recipient_ids and "email" not in user.get_deferred_fields()
+    }
+    users = list(loaded.values())
+    if len(loaded) < len(recipient_ids):
+        users += User.objects.filter(pk__in=recipient_ids - loaded.keys()).only(
+            "id", "email"
+        )
     preferences = channel_preferences_for_many(users=users)
     by_id = {user.pk: user for user in users}
     now = timezone.now()

@@ -149,6 +149,17 @@ class Post(TimeStampedModel):
         return self.name
 
 
+def display_name_of(name: str, first_name: str, last_name: str, username: str) -> str:
+    """Return a person's display name from their columns (``User.display_name``).
+
+    For reads that fetch the columns as values instead of whole users.
+    """
+    return name or f"{first_name} {last_name}".strip() or username
+
+
+DISPLAY_NAME_COLUMNS = ("name", "first_name", "last_name", "username")
+
+
 class User(AbstractUser):
     """A person who signs in. The username is the sign-in name."""
 
@@ -195,7 +206,9 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         """Return the person's name, or the sign-in name when there is none."""
-        return self.name or self.get_full_name() or self.username
+        return display_name_of(
+            self.name, self.first_name, self.last_name, self.username
+        )
 
     def has_role(self, role: Role | str) -> bool:
         """Return whether the user holds the role (memoised per instance)."""

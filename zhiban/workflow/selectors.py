@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from itertools import chain
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -20,7 +22,12 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from zhiban.inbox.models import WorkItem
-from zhiban.org.models import Delegation, User
+from zhiban.org.models import (
+    DISPLAY_NAME_COLUMNS,
+    Delegation,
+    User,
+    display_name_of,
+)
 from zhiban.org.work_kinds import is_delegable
 from zhiban.workflow import policies
 from zhiban.workflow.facts import APPROVAL_KIND
@@ -117,13 +124,6 @@ def instance_get_for(*, user: User, instance_id: int) -> FlowInstance | None:
     return instance_visible_to(user=user).filter(pk=instance_id).first()
 
 
-def instance_acted_on(*, instance_id: int) -> FlowInstance:
-    """Return the instance the user has just acted on (acting made it visible to them)."""
-    return FlowInstance.objects.select_related("version__definition", "initiator").get(
-        pk=instance_id
-    )
-
-
 def instance_timeline(*, instance: FlowInstance) -> QuerySet[FlowAction]:
     """Return the instance's actions in order, with who acted and for whom."""
     return instance.actions.select_related("actor", "on_behalf_of").order_by("sequence")
@@ -135,6 +135,57 @@ def instance_open_tasks(*, instance: FlowInstance) -> QuerySet[FlowTask]:
         instance.tasks.filter(state=FlowTask.State.OPEN)
         .select_related("assignee", "on_behalf_of")
         .order_by("id")
+    )
+
+
+def _named_values(
+    rows: QuerySet[Any], fields: tuple[str, ...], people: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Return the rows' fields as dicts, each person's display name as ``<person>_name``.
+
+    The names are read as columns (``DISPLAY_NAME_COLUMNS``), not as whole users:
+    the approval API's answer is on every approval's path (bench/README.md).
+    """
+    columns = {
+        person: [f"{person}__{column}" for column in DISPLAY_NAME_COLUMNS]
+        for person in people
+    }
+    found = []
+    for row in rows.values(*fields, *chain.from_iterable(columns.values())):
+        for person, names in columns.items():
+            parts = [row.pop(name) for name in names]
+            row[f"{person}_name"] = (
+                display_name_of(*parts) if row[f"{person}_id"] is not None else ""
+            )
+        found.append(row)
+    return found
+
+
+def instance_timeline_values(*, instance_id: int) -> list[dict[str, Any]]:
+    """Return ``instance_timeline`` as value rows with the people's names."""
+    return _named_values(
+        FlowAction.objects.filter(instance_id=instance_id).order_by("sequence"),
+        ("sequence", "kind", "node_id", "actor_id", "on_behalf_of_id", "at", "comment"),
+        ("actor", "on_behalf_of"),
+    )
+
+
+def instance_open_task_values(*, instance_id: int) -> list[dict[str, Any]]:
+    """Return ``instance_open_tasks`` as value rows with the holders' names."""
+    return _named_values(
+        FlowTask.objects.filter(
+            instance_id=instance_id, state=FlowTask.State.OPEN
+        ).order_by("id"),
+        (
+            "id",
+            "node_id",
+            "node_name",
+            "assignee_id",
+            "on_behalf_of_id",
+            "reason",
+            "opened_at",
+        ),
+        ("assignee", "on_behalf_of"),
     )
 
 

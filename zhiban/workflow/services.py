@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import importlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -863,16 +863,23 @@ def _close_tasks(
     tasks: tuple[engine.Task, ...],
     by: User | None,
     now: datetime.datetime,
+    open_rows: Sequence[FlowTask] = (),
 ) -> None:
-    """Close the tasks' rows and their work items."""
+    """Close the tasks' rows and their work items: one UPDATE of each per outcome.
+
+    ``open_rows``: the instance's open task rows the caller read under the
+    instance's lock; only tasks not among them are read again.
+    """
     if not tasks:
         return
-    rows = {
-        row.key: row
-        for row in FlowTask.objects.filter(
-            instance=instance, key__in=[t.id for t in tasks]
-        ).select_related("work_item")
-    }
+    rows = {row.key: row for row in open_rows}
+    missing = [t.id for t in tasks if t.id not in rows]
+    if missing:
+        rows.update(
+            (row.key, row)
+            for row in FlowTask.objects.filter(instance=instance, key__in=missing)
+        )
+    groups: dict[tuple[str, str], list[FlowTask]] = defaultdict(list)
     for task in tasks:
         row = rows[task.id]
         done = task.state is engine.TaskState.DONE
@@ -880,14 +887,18 @@ def _close_tasks(
         row.outcome = task.outcome.value
         row.closed_at = now
         row.closed_by = by if done else None
-        row.save(update_fields=["state", "outcome", "closed_at", "closed_by"])
-        if row.work_item is not None:
-            inbox.work_item_close(
-                item=row.work_item,
-                by=by,
-                outcome=task.outcome.value,
-                state=WorkItem.State.DONE if done else WorkItem.State.CANCELLED,
-            )
+        groups[(row.state, row.outcome)].append(row)
+    for (state, outcome), group in groups.items():
+        done = state == FlowTask.State.DONE
+        FlowTask.objects.filter(pk__in=[row.pk for row in group]).update(
+            state=state, outcome=outcome, closed_at=now, closed_by=group[0].closed_by
+        )
+        inbox.work_items_close(
+            ids=[row.work_item_id for row in group if row.work_item_id is not None],
+            by=by,
+            outcome=outcome,
+            state=WorkItem.State.DONE if done else WorkItem.State.CANCELLED,
+        )
 
 
 def _send(
@@ -954,11 +965,13 @@ def _apply(
     facts: DjangoOrgFacts,
     now: datetime.datetime,
     comment: str | None = None,
+    open_rows: Sequence[FlowTask] = (),
 ) -> FlowInstance:
     """Run one action through the engine and store everything it decided.
 
     ``by`` is None for the system (the timeout sweep); ``comment`` replaces the
-    opinion taken from the action (a revocation request's reason).
+    opinion taken from the action (a revocation request's reason); ``open_rows``
+    are the open task rows the caller read under the instance's lock, if any.
     """
     definition = definition_of(instance.version)
     before = (
@@ -1025,7 +1038,7 @@ def _apply(
         at=now,
         comment=_comment_of(action) if comment is None else comment,
     )
-    _close_tasks(instance, outcome.closed, by, now)
+    _close_tasks(instance, outcome.closed, by, now, open_rows)
     _open_tasks(instance, definition, outcome.opened, initiator, people, now)
     _send(instance, outcome.notifications, people, initiator)
     # A terminal outcome: reaching approved/rejected/withdrawn, or revoking.
@@ -1228,28 +1241,34 @@ def _choose_task(
     task_id: int | None,
     facts: DjangoOrgFacts,
     at: datetime.datetime,
+    open_rows: list[FlowTask],
 ) -> tuple[FlowTask, User | None]:
-    """Return the open task the person acts on, and whose behalf they act on."""
-    tasks = list(
-        FlowTask.objects.filter(instance=instance, state=FlowTask.State.OPEN)
-        .select_related("assignee", "on_behalf_of")
-        .order_by("id")
-    )
+    """Return the open task the person acts on, and whose behalf they act on.
+
+    ``open_rows``: the instance's open task rows, read by the caller.
+    """
+    tasks = open_rows
     if task_id is not None:
         tasks = [t for t in tasks if t.pk == task_id]
     for task in tasks:  # my own turn first
         if task.principal_id == by.pk:
             return task, None
     for task in tasks:  # then work that reached me by delegation
-        if task.assignee_id == by.pk and task.on_behalf_of is not None:
-            return task, task.on_behalf_of
+        if task.assignee_id == by.pk and task.on_behalf_of_id is not None:
+            return task, _principal(task, facts)
     # Then a delegation that began after the task opened; as in the inbox's
     # routing, never on the delegate's own request.
     for task in tasks if instance.initiator_id != by.pk else ():
-        principal = task.on_behalf_of or task.assignee
-        if facts.may_act_for(str(by.pk), str(principal.pk), at):
-            return task, principal
+        if facts.may_act_for(str(by.pk), str(task.principal_id), at):
+            return task, _principal(task, facts)
     raise _not_your_task()
+
+
+def _principal(task: FlowTask, facts: DjangoOrgFacts) -> User:
+    """Return the person whose turn the task is (read only on a delegate's action)."""
+    principal = facts.user(str(task.principal_id))
+    assert principal is not None  # noqa: S101 - a task's people are foreign keys
+    return principal
 
 
 def instance_act(
@@ -1314,10 +1333,18 @@ def instance_act(
             facts.remember(by, instance.initiator)
             on_behalf_of: User | None = None
             task_key = ""
+            open_rows: list[FlowTask] = []
             if kind in TASK_ACTIONS:
                 if instance.is_finished:
                     raise domain_error_from(engine.InstanceFinished("", ""))
-                task, on_behalf_of = _choose_task(instance, by, task_id, facts, at)
+                open_rows = list(
+                    FlowTask.objects.filter(
+                        instance=instance, state=FlowTask.State.OPEN
+                    ).order_by("id")
+                )
+                task, on_behalf_of = _choose_task(
+                    instance, by, task_id, facts, at, open_rows
+                )
                 task_key = task.key
             _store_uploads(instance, uploads, by, at, written)
             if kind == "comment" and written:
@@ -1340,6 +1367,7 @@ def instance_act(
                 on_behalf_of=on_behalf_of,
                 facts=facts,
                 now=at,
+                open_rows=open_rows,
             )
             if written:
                 FlowFile.objects.filter(pk__in=[row.pk for row in written]).update(

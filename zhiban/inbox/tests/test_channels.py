@@ -318,3 +318,41 @@ def test_a_batch_run_twice_sends_each_mail_once() -> None:
 
     assert (first, second) == (["sent"] * 3, ["sent"] * 3)
     assert len(mail.outbox) == 3
+
+
+@override_settings(WEBHOOK_URL="")
+def test_recipients_the_caller_loaded_are_not_read_again(
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    """dispatch() reads only the recipients it was not given with their address;
+    a user loaded without the e-mail column is read again, not trusted."""
+    from zhiban.org.models import User
+
+    with_mail, without_mail, not_given = (
+        UserFactory(email="a@example.com"),
+        UserFactory(email=""),
+        UserFactory(email="c@example.com"),
+    )
+    notes = [
+        NotificationFactory.create(recipient=person)
+        for person in (with_mail, without_mail, not_given)
+    ]
+    deferred = User.objects.only("id").get(pk=with_mail.pk)
+
+    # preferences + deliveries: the recipients are not read
+    with django_assert_num_queries(2):
+        created = channels.dispatch(
+            notifications=notes[:2], recipients=[with_mail, without_mail]
+        )
+    assert [(d.notification.recipient_id, d.channel) for d in created] == [
+        (with_mail.pk, "email")
+    ]
+    # the one not given and the one without its address are read: one query more
+    Delivery.objects.all().delete()
+    with django_assert_num_queries(3):
+        created = channels.dispatch(
+            notifications=[notes[0], notes[2]], recipients=[deferred]
+        )
+    assert sorted(d.notification.recipient_id for d in created) == sorted(
+        [with_mail.pk, not_given.pk]
+    )

@@ -135,6 +135,30 @@ def test_close_is_idempotent():  # type: ignore[no-untyped-def]
     )
 
 
+def test_closing_many_closes_the_open_ones_only():  # type: ignore[no-untyped-def]
+    closer, earlier = UserFactory(), UserFactory()
+    first, second, closed = WorkItemFactory(), WorkItemFactory(), WorkItemFactory()
+    untouched = WorkItemFactory()
+    services.work_item_close(item=closed, by=earlier, outcome="同意")
+
+    count = services.work_items_close(
+        ids=[first.pk, second.pk, closed.pk],
+        by=closer,
+        outcome="已取消",
+        state=WorkItem.State.CANCELLED,
+    )
+
+    assert count == 2
+    rows = {
+        row.pk: (row.state, row.closed_by_id, row.outcome)
+        for row in WorkItem.objects.all()
+    }
+    assert rows[first.pk] == rows[second.pk] == ("cancelled", closer.pk, "已取消")
+    assert rows[closed.pk] == ("done", earlier.pk, "同意")
+    assert rows[untouched.pk] == ("open", None, "")
+    assert services.work_items_close(ids=[], by=closer) == 0
+
+
 def test_close_for_a_target_closes_the_delegated_items_too():  # type: ignore[no-untyped-def]
     department = DepartmentFactory()
     away, deputy, other = UserFactory(), UserFactory(), UserFactory()
