@@ -100,3 +100,57 @@ def test_a_served_process_freezes_what_it_loaded_at_start(entry):
     assert result.returncode == 0, result.stderr
     # Django's modules, the apps and their URL patterns: tens of thousands of objects.
     assert int(result.stdout) > 50_000
+
+
+def _database_options(extra_env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.settings.base as s; print(sorted(s.DATABASES['default']"
+            "['OPTIONS'].items()))",
+        ],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "ZHIBAN_DATA_DIR": "/tmp/zhiban-settings-test",
+            "ZHIBAN_DEBUG": "true",
+            **extra_env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_postgresql_prepares_statements_unless_turned_off():
+    url = {"ZHIBAN_DATABASE_URL": "postgres://u@127.0.0.1:5432/zhiban"}
+    assert _database_options(url) == (
+        "[('prepare_threshold', 5), ('server_side_binding', True)]"
+    )
+    assert _database_options({**url, "ZHIBAN_DB_PREPARED_STATEMENTS": "false"}) == "[]"
+    # SQLite has its own options, untouched by the switch.
+    assert "prepare_threshold" not in _database_options({})
+
+
+@pytest.mark.django_db
+def test_a_statement_sent_again_and_again_is_prepared_on_postgresql():
+    """The setting reaches the connection: psycopg prepares a statement once it
+    has sent it five times (with client-side binding, Django's default, nothing
+    ever is)."""
+    from django.db import connection
+
+    from zhiban.org.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for _ in range(6):
+        list(User.objects.filter(username="nobody-here"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"org_user"."username" = $1%'],
+        )
+        prepared = cursor.fetchall()
+    assert len(prepared) == 1, prepared
