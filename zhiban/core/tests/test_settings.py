@@ -29,14 +29,17 @@ def test_env_reader_refuses_unprefixed_names():
         env.env_str("DEBUG")
 
 
-def _import_settings(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _import_settings(
+    extra_env: dict[str, str], show: str = "s.DEBUG"
+) -> subprocess.CompletedProcess[str]:
+    """Import the settings in a clean process; print ``show`` (``s`` is the module)."""
     clean = {
         "PATH": "/usr/bin:/bin",
         "ZHIBAN_DATA_DIR": "/tmp/zhiban-settings-test",
         **extra_env,
     }
     return subprocess.run(
-        [sys.executable, "-c", "import config.settings.base as s; print(s.DEBUG)"],
+        [sys.executable, "-c", f"import config.settings.base as s; print({show})"],
         env=clean,
         capture_output=True,
         text=True,
@@ -103,22 +106,9 @@ def test_a_served_process_freezes_what_it_loaded_at_start(entry):
 
 
 def _database_options(extra_env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import config.settings.base as s; print(sorted(s.DATABASES['default']"
-            "['OPTIONS'].items()))",
-        ],
-        env={
-            "PATH": "/usr/bin:/bin",
-            "ZHIBAN_DATA_DIR": "/tmp/zhiban-settings-test",
-            "ZHIBAN_DEBUG": "true",
-            **extra_env,
-        },
-        capture_output=True,
-        text=True,
-        check=False,
+    result = _import_settings(
+        {"ZHIBAN_DEBUG": "true", **extra_env},
+        show="sorted(s.DATABASES['default']['OPTIONS'].items())",
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
