@@ -255,6 +255,7 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     if args.only in {"engine", "approvals"}:
         return run_issue_3(args.only, args.db)
+    if args.inner:
         result = measure(args.db)
         (RESULTS / f"inbox-{args.db}.json").write_text(
             json.dumps(result, ensure_ascii=False, indent=2) + "\n"
