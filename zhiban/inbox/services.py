@@ -202,10 +202,9 @@ def work_item_close(
     # One conditional UPDATE: it takes the row lock, and of two closers at once
     # only the first finds the item open (the second reads it back, closed).
     closed_at = timezone.now()
-    changed = WorkItem.objects.filter(pk=item.pk, state=WorkItem.State.OPEN).update(
-        state=state, closed_at=closed_at, closed_by=by, outcome=outcome[:100]
-    )
-    if not changed:
+    if not work_items_close(
+        ids=[item.pk], by=by, outcome=outcome, state=state, at=closed_at
+    ):
         return WorkItem.objects.get(pk=item.pk)
     item.state = state
     item.closed_at = closed_at
@@ -220,16 +219,20 @@ def work_items_close(
     by: User | None,
     outcome: str = "",
     state: str = WorkItem.State.DONE,
+    at: datetime.datetime | None = None,
 ) -> int:
     """Close the open ones of these work items in one UPDATE; return how many closed.
 
-    As ``work_item_close`` for many: an item closed meanwhile stays as it was.
+    An item closed meanwhile stays as it was (the condition is in the UPDATE).
     """
     wanted = list(ids)
     if not wanted:
         return 0
     return WorkItem.objects.filter(pk__in=wanted, state=WorkItem.State.OPEN).update(
-        state=state, closed_at=timezone.now(), closed_by=by, outcome=outcome[:100]
+        state=state,
+        closed_at=at or timezone.now(),
+        closed_by=by,
+        outcome=outcome[:100],
     )
 
 
