@@ -347,8 +347,8 @@ def _instance_data(instance: FlowInstance) -> dict[str, Any]:
     The answer of every approval: DRF's serializer took a quarter of an approval
     (bench/README.md). The serializer stays the schema; a test holds the two equal.
     """
-    timeline = selectors.instance_timeline_values(instance_id=instance.pk)
-    open_tasks = selectors.instance_open_task_values(instance_id=instance.pk)
+    timeline = selectors.instance_timeline_values(instance=instance)
+    open_tasks = selectors.instance_open_task_values(instance=instance)
     return {
         "id": instance.pk,
         "title": instance.title,

@@ -143,8 +143,9 @@ def _named_values(
 ) -> list[dict[str, Any]]:
     """Return the rows' fields as dicts, each person's display name as ``<person>_name``.
 
-    The names are read as columns (``DISPLAY_NAME_COLUMNS``), not as whole users:
-    the approval API's answer is on every approval's path (bench/README.md).
+    The names are read as columns (``DISPLAY_NAME_COLUMNS``), not as whole users
+    (``values()`` drops the rows' ``select_related``): the approval API's answer is
+    on every approval's path (bench/README.md).
     """
     columns = {
         person: [f"{person}__{column}" for column in DISPLAY_NAME_COLUMNS]
@@ -161,21 +162,19 @@ def _named_values(
     return found
 
 
-def instance_timeline_values(*, instance_id: int) -> list[dict[str, Any]]:
+def instance_timeline_values(*, instance: FlowInstance) -> list[dict[str, Any]]:
     """Return ``instance_timeline`` as value rows with the people's names."""
     return _named_values(
-        FlowAction.objects.filter(instance_id=instance_id).order_by("sequence"),
+        instance_timeline(instance=instance),
         ("sequence", "kind", "node_id", "actor_id", "on_behalf_of_id", "at", "comment"),
         ("actor", "on_behalf_of"),
     )
 
 
-def instance_open_task_values(*, instance_id: int) -> list[dict[str, Any]]:
+def instance_open_task_values(*, instance: FlowInstance) -> list[dict[str, Any]]:
     """Return ``instance_open_tasks`` as value rows with the holders' names."""
     return _named_values(
-        FlowTask.objects.filter(
-            instance_id=instance_id, state=FlowTask.State.OPEN
-        ).order_by("id"),
+        instance_open_tasks(instance=instance),
         (
             "id",
             "node_id",

@@ -891,7 +891,7 @@ def _close_tasks(
     for (state, outcome), group in groups.items():
         done = state == FlowTask.State.DONE
         FlowTask.objects.filter(pk__in=[row.pk for row in group]).update(
-            state=state, outcome=outcome, closed_at=now, closed_by=group[0].closed_by
+            state=state, outcome=outcome, closed_at=now, closed_by=by if done else None
         )
         inbox.work_items_close(
             ids=[row.work_item_id for row in group if row.work_item_id is not None],
