@@ -17,7 +17,7 @@ from zhiban.core.errors import DomainError
 from zhiban.org.models import User
 from zhiban.workflow import engine, policies, services
 from zhiban.workflow.facts import DjangoOrgFacts
-from zhiban.workflow.models import FlowInstance, FlowTask
+from zhiban.workflow.models import FlowTask
 
 
 def task_reassign(
@@ -44,11 +44,8 @@ def task_reassign(
         )
     at = now or timezone.now()
     with transaction.atomic():
-        instance = (
-            FlowInstance.objects.select_for_update()
-            .select_related("version__definition", "initiator")
-            .get(pk=task.instance_id)
-        )
+        instance = services.instance_lock(instance_id=task.instance_id)
+        assert instance is not None  # noqa: S101 - the task's foreign key
         current = (
             FlowTask.objects.select_related("assignee", "on_behalf_of")
             .filter(pk=task.pk, state=FlowTask.State.OPEN)

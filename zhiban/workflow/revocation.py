@@ -79,12 +79,7 @@ def instance_revoke_request(
         )
     at = now or timezone.now()
     with transaction.atomic():
-        original = (
-            FlowInstance.objects.select_for_update()
-            .select_related("version__definition", "initiator")
-            .filter(pk=instance.pk)
-            .first()
-        )
+        original = services.instance_lock(instance_id=instance.pk)
         if original is None:
             raise DomainError(_("This approval does not exist."), code="no_instance")
         _refuse_unless_revocable(original, by)
@@ -146,11 +141,8 @@ def revocation_finished(*, revocation: FlowInstance, now: datetime.datetime) -> 
     if revocation.status != FlowInstance.Status.APPROVED:
         return
     assert revocation.revokes_id is not None  # noqa: S101 - a revocation request
-    original = (
-        FlowInstance.objects.select_for_update()
-        .select_related("version__definition", "initiator")
-        .get(pk=revocation.revokes_id)
-    )
+    original = services.instance_lock(instance_id=revocation.revokes_id)
+    assert original is not None  # noqa: S101 - the request's foreign key
     if original.status != FlowInstance.Status.APPROVED:
         raise DomainError(
             _("The approval this request would revoke is no longer approved."),

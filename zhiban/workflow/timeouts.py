@@ -48,12 +48,7 @@ def _sweep_one(instance_id: int, now: datetime.datetime) -> int:
     """Apply the due timeouts of one instance under its row lock; return how many."""
     applied = 0
     with transaction.atomic():
-        instance = (
-            FlowInstance.objects.select_for_update()
-            .select_related("version__definition", "initiator")
-            .filter(pk=instance_id, status=FlowInstance.Status.RUNNING)
-            .first()
-        )
+        instance = services.instance_lock(instance_id=instance_id, running_only=True)
         if instance is None:
             return 0
         definition = services.definition_of(instance.version)

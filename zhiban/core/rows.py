@@ -1,0 +1,104 @@
+"""Statements written once, read into model instances exactly as the ORM reads them.
+
+On the busiest paths (every approval, the signed-in user of every page) building and
+compiling a queryset cost several times running it: a primary-key read of a user took
+0.5 ms through ``filter().first()`` with its ordering and ``select_related``, 0.1 ms as a
+statement written out (bench/README.md). ``fetch`` runs such a statement and gives back
+model instances converted by the backend's and the fields' own converters, the ones the
+ORM applies, so callers keep working with models. Statements take their table and column
+names from the models (``select_list``, ``table``), so a renamed column cannot drift, and
+every value is a query parameter.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
+
+type Converters = list[tuple[int, list[Any], Any]]
+
+_CONVERTERS: weakref.WeakKeyDictionary[
+    BaseDatabaseWrapper, dict[type[Model], Converters]
+] = weakref.WeakKeyDictionary()
+
+
+def table(model: type[Model], using: str = "default") -> str:
+    """Return the model's table name, quoted."""
+    return connections[using].ops.quote_name(model._meta.db_table)
+
+
+def select_list(model: type[Model], alias: str, using: str = "default") -> str:
+    """Return every concrete column of the model as ``alias."column"``, in field order."""
+    quote = connections[using].ops.quote_name
+    return ", ".join(
+        f"{alias}.{quote(str(field.column))}" for field in model._meta.concrete_fields
+    )
+
+
+def _converters(model: type[Model], connection: BaseDatabaseWrapper) -> Converters:
+    """Return (position, converters, column) for the model's columns that need any."""
+    known = _CONVERTERS.setdefault(connection, {})
+    if model not in known:
+        found: Converters = []
+        for position, field in enumerate(model._meta.concrete_fields):
+            column = field.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(
+                column
+            ) + column.get_db_converters(connection)
+            if converters:
+                found.append((position, converters, column))
+        known[model] = found
+    return known[model]
+
+
+def fetch(
+    sql: str,
+    params: Sequence[Any],
+    models: Sequence[type[Model]],
+    using: str = "default",
+) -> list[tuple[Any, ...]]:
+    """Run a statement whose columns are ``select_list`` of each model, in turn.
+
+    Returns one tuple of model instances per row, in the models' order; a model whose
+    primary key is NULL in a row (the far side of an outer join) gives None.
+    """
+    connection = connections[using]
+    layout = []
+    start = 0
+    for model in models:
+        fields = model._meta.concrete_fields
+        layout.append(
+            (
+                model,
+                start,
+                start + len(fields),
+                _converters(model, connection),
+                [field.attname for field in fields],
+                [field.attname for field in fields].index(model._meta.pk.attname),
+            )
+        )
+        start += len(fields)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        records = cursor.fetchall()
+    found = []
+    for record in records:
+        objects: list[Any] = []
+        for model, first, last, converters, names, pk_at in layout:
+            values = list(record[first:last])
+            if values[pk_at] is None:
+                objects.append(None)
+                continue
+            for position, functions, column in converters:
+                value = values[position]
+                for function in functions:
+                    value = function(value, column, connection)
+                values[position] = value
+            objects.append(model.from_db(using, names, values))
+        found.append(tuple(objects))
+    return found
