@@ -189,9 +189,9 @@ class ResilientLDAPBackend(BaseBackend):
 
     def get_user(self, user_id: Any) -> Any:
         """Return the active user of a session this backend signed in."""
-        from zhiban.org.models import User
+        from zhiban.org.selectors import user_active_get
 
-        return User.objects.filter(pk=user_id, is_active=True).first()
+        return user_active_get(user_id=user_id)
 
     def _directory_lookup(
         self, request: HttpRequest | None, username: str, password: str

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model
+from django.db.models import Field, Model
 
 type Converters = list[tuple[int, list[Any], Any]]
 
@@ -30,6 +30,19 @@ _CONVERTERS: weakref.WeakKeyDictionary[
 def table(model: type[Model], using: str = "default") -> str:
     """Return the model's table name, quoted."""
     return connections[using].ops.quote_name(model._meta.db_table)
+
+
+def field(model: type[Model], name: str) -> Field[Any, Any]:
+    """Return the model's concrete field by its name or attribute name (``actor_id``)."""
+    found = model._meta.get_field(name)
+    if not isinstance(found, Field) or not found.concrete:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return found
+
+
+def column(model: type[Model], name: str, using: str = "default") -> str:
+    """Return the column of the model's field (name or attribute name), quoted."""
+    return connections[using].ops.quote_name(str(field(model, name).column))
 
 
 def select_list(model: type[Model], alias: str, using: str = "default") -> str:
@@ -44,16 +57,52 @@ def _converters(model: type[Model], connection: BaseDatabaseWrapper) -> Converte
     """Return (position, converters, column) for the model's columns that need any."""
     known = _CONVERTERS.setdefault(connection, {})
     if model not in known:
-        found: Converters = []
-        for position, field in enumerate(model._meta.concrete_fields):
-            column = field.get_col(model._meta.db_table)
-            converters = connection.ops.get_db_converters(
-                column
-            ) + column.get_db_converters(connection)
-            if converters:
-                found.append((position, converters, column))
-        known[model] = found
+        known[model] = _column_converters(model._meta.concrete_fields, connection)
     return known[model]
+
+
+def _column_converters(
+    fields: Sequence[Field[Any, Any] | None], connection: BaseDatabaseWrapper
+) -> Converters:
+    found: Converters = []
+    for position, field in enumerate(fields):
+        if field is None:
+            continue
+        column = field.get_col(field.model._meta.db_table)
+        converters = connection.ops.get_db_converters(
+            column
+        ) + column.get_db_converters(connection)
+        if converters:
+            found.append((position, converters, column))
+    return found
+
+
+def values(
+    sql: str,
+    params: Sequence[Any],
+    fields: Sequence[Field[Any, Any] | None],
+    using: str = "default",
+) -> list[list[Any]]:
+    """Run a statement and return its rows as lists, each column converted as its field.
+
+    ``fields``: the model field each column reads, in order (None: taken as it comes,
+    for a text or number the database gives as Python expects).
+    """
+    connection = connections[using]
+    converters = _column_converters(fields, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        records = cursor.fetchall()
+    found = []
+    for record in records:
+        row = list(record)
+        for position, functions, column in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, column, connection)
+            row[position] = value
+        found.append(row)
+    return found
 
 
 def fetch(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from zhiban.core import rows
 from zhiban.org import policies
 from zhiban.org.models import (
     Delegation,
@@ -19,6 +20,41 @@ from zhiban.org.models import (
     WorkingDayOverride,
 )
 from zhiban.org.workdays import WorkingCalendar, official_is_working_day
+
+
+def user_active_get(*, user_id: object) -> User | None:
+    """Return the active user with the id, or None: the signed-in user of every request.
+
+    Written once (``zhiban.core.rows``): the ORM's ``get`` compiled its query on every
+    page and API call (bench/README.md).
+    """
+    try:
+        pk = int(str(user_id))
+    except ValueError:
+        return None
+    found = rows.fetch(
+        f"SELECT {rows.select_list(User, 'u')} FROM {rows.table(User)} u"  # noqa: S608 - every value is a parameter
+        " WHERE u.id = %s AND u.is_active = %s",
+        [pk, True],
+        (User,),
+    )
+    return found[0][0] if found else None
+
+
+def user_with_department_get(*, user_id: int) -> User | None:
+    """Return the user (active or not) with their primary department read, or None."""
+    found = rows.fetch(
+        f"SELECT {rows.select_list(User, 'u')}, {rows.select_list(Department, 'd')}"  # noqa: S608 - every value is a parameter
+        f" FROM {rows.table(User)} u LEFT JOIN {rows.table(Department)} d"
+        " ON d.id = u.primary_department_id WHERE u.id = %s",
+        [user_id],
+        (User, Department),
+    )
+    if not found:
+        return None
+    person, department = found[0]
+    User.primary_department.field.set_cached_value(person, department)
+    return person
 
 
 def delegation_active_for(

@@ -12,6 +12,7 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 
+from zhiban.org import selectors as org_selectors
 from zhiban.org.models import Delegation, Department, Membership, Role, Unit, User
 
 APPROVAL_KIND = "approval"
@@ -39,7 +40,7 @@ class DjangoOrgFacts:
         """Return the user with the reference, or None."""
         if ref not in self._users:
             self._users[ref] = (
-                User.objects.select_related("primary_department").filter(pk=ref).first()
+                org_selectors.user_with_department_get(user_id=int(ref))
                 if ref.isdigit()
                 else None
             )

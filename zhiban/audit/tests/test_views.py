@@ -15,7 +15,7 @@ from zhiban.org.models import Role
 from zhiban.org.tests.factories import UserFactory
 
 LIST = reverse("audit:list")
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "zhiban.accounts.backends.ModelBackend"
 
 
 def _write(count: int, **kwargs: Any) -> list[AuditEntry]:

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from zhiban.core.tests.layout_urls import PLAIN_PAGE
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "zhiban.accounts.backends.ModelBackend"
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = sorted(
     path

@@ -17,7 +17,7 @@ from zhiban.notices.services import notice_create, notice_publish
 from zhiban.org.models import Role
 from zhiban.org.tests.factories import DepartmentFactory, UserFactory
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "zhiban.accounts.backends.ModelBackend"
 HOME = "/"
 
 # Deadlines far from now on either side, so no test sits on a clock boundary.

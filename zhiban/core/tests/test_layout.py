@@ -17,7 +17,7 @@ from zhiban.core.views import server_error
 from zhiban.org.models import Role
 from zhiban.org.tests.factories import UserFactory
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "zhiban.accounts.backends.ModelBackend"
 PAGE = PLAIN_PAGE  # a plain page on the layout that reads nothing itself
 
 pytestmark = pytest.mark.urls("zhiban.core.tests.layout_urls")

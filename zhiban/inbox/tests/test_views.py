@@ -14,7 +14,7 @@ from zhiban.org.models import Role
 from zhiban.org.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "zhiban.accounts.backends.ModelBackend"
 HOUR = datetime.timedelta(hours=1)
 LIST = "/inbox/"
 

@@ -42,7 +42,7 @@ def _login(client, user, language="en"):
     if user is not None:
         user.language = language
         user.save(update_fields=["language"])
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="zhiban.accounts.backends.ModelBackend")
 
 
 def _who(name, clerk, org, admin):
