@@ -185,6 +185,12 @@ def test_a_locked_instance_holds_up_only_itself_not_its_flows_other_instances():
             services.instance_act(
                 instance_id=second.pk, kind="approve", by=people["bob"]
             )
+            # A new request on the flow checks its version's row (its foreign key):
+            # with that row locked too, this waited, and could deadlock on the audit
+            # chain's lock against an approval of the flow.
+            third = services.instance_start(
+                flow_code="seal", form={}, by=people["alice"]
+            )
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '200ms'")
@@ -195,4 +201,9 @@ def test_a_locked_instance_holds_up_only_itself_not_its_flows_other_instances():
         holder.join(timeout=60)
     second.refresh_from_db()
     first.refresh_from_db()
-    assert (second.status, first.status) == ("approved", "running")
+    third.refresh_from_db()
+    assert (first.status, second.status, third.status) == (
+        "running",
+        "approved",
+        "running",
+    )
