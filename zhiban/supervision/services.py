@@ -88,8 +88,11 @@ def _text(value: str, field: str, *, required: bool, limit: int = TEXT_MAX) -> s
 
 
 def _locked(item: SupervisionItem) -> SupervisionItem:
+    # The item's row only (``of``): with the joined rows locked too, anything that
+    # referred to the item's leader or officer (a work item, an approval they acted
+    # on) waited for this transaction, and could deadlock on the audit chain's lock.
     return (
-        SupervisionItem.objects.select_for_update()
+        SupervisionItem.objects.select_for_update(of=("self",))
         .select_related("profile", "lead_department", "leader", "officer")
         .get(pk=item.pk)
     )
