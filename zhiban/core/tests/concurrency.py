@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 
 from zhiban.core.errors import DomainError
 
@@ -39,3 +40,43 @@ def race(*calls: Callable[[], Any]) -> list[tuple[str, Any]]:
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+@contextlib.contextmanager
+def held(lock: Callable[[], Any]) -> Iterator[None]:
+    """Run ``lock`` in a transaction of another thread and keep it open until exit.
+
+    For tests that check what a lock holds up and what it lets through: the body runs
+    while the other connection holds the locks ``lock`` took.
+    """
+    locked, release = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+
+    def hold() -> None:
+        close_old_connections()
+        try:
+            with transaction.atomic():
+                lock()
+                locked.set()
+                release.wait(timeout=60)
+        except BaseException as error:  # reported to the test
+            failure.append(error)
+            locked.set()
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        if not locked.wait(timeout=30) or failure:
+            raise AssertionError(f"the lock was not taken: {failure}")
+        yield
+    finally:
+        release.set()
+        holder.join(timeout=60)
+
+
+def lock_timeout(milliseconds: int) -> None:
+    """Give up waiting for a lock after this long, for the rest of the transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = '{int(milliseconds)}ms'")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from zhiban.core.tests.concurrency import race
+from zhiban.core.tests.concurrency import held, lock_timeout, race
 from zhiban.inbox import services as inbox
 from zhiban.inbox.models import WorkItem
 from zhiban.org.models import User
@@ -117,31 +115,11 @@ def test_a_locked_item_does_not_hold_up_work_that_refers_to_its_leader(
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
     item = issued_item(people, profile)
-    locked, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        close_old_connections()
-        try:
-            with transaction.atomic():
-                services._locked(item)
-                locked.set()
-                release.wait(timeout=60)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(timeout=30)
-        # A work item for the item's leader checks the leader's row (its foreign
-        # key) when it commits: with that row locked as well, this waited.
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '5s'")
-            inbox.work_item_open(
-                assignee=people["leader"], kind="supervision", title="另一项工作"
-            )
-    finally:
-        release.set()
-        holder.join(timeout=60)
+    # A work item for the item's leader checks the leader's row (its foreign key)
+    # when it commits: with that row locked as well, this waited.
+    with held(lambda: services._locked(item)), transaction.atomic():
+        lock_timeout(5000)
+        inbox.work_item_open(
+            assignee=people["leader"], kind="supervision", title="另一项工作"
+        )
     assert WorkItem.objects.filter(title="另一项工作").count() == 1

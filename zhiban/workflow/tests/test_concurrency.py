@@ -7,14 +7,13 @@ write transaction. Transactional tests flush the database, role groups too.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import OperationalError, close_old_connections, connection, transaction
+from django.db import OperationalError, connection, transaction
 
-from zhiban.core.tests.concurrency import race
+from zhiban.core.tests.concurrency import held, lock_timeout, race
 from zhiban.inbox.models import WorkItem
 from zhiban.org.models import Role, User, role_groups
 from zhiban.org.tests.factories import DepartmentFactory, UnitFactory, UserFactory
@@ -163,25 +162,9 @@ def test_a_locked_instance_holds_up_only_itself_not_its_flows_other_instances():
     publish("seal", people["alice"], approver("n1", people["bob"]))
     first = services.instance_start(flow_code="seal", form={}, by=people["alice"])
     second = services.instance_start(flow_code="seal", form={}, by=people["alice"])
-    locked, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        close_old_connections()
-        try:
-            with transaction.atomic():
-                services.instance_lock(instance_id=first.pk)
-                locked.set()
-                release.wait(timeout=60)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(timeout=30)
+    with held(lambda: services.instance_lock(instance_id=first.pk)):
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '5s'")
+            lock_timeout(5000)
             services.instance_act(
                 instance_id=second.pk, kind="approve", by=people["bob"]
             )
@@ -192,13 +175,9 @@ def test_a_locked_instance_holds_up_only_itself_not_its_flows_other_instances():
                 flow_code="seal", form={}, by=people["alice"]
             )
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '200ms'")
+            lock_timeout(200)
             with pytest.raises(OperationalError), transaction.atomic():
                 services.instance_lock(instance_id=first.pk)
-    finally:
-        release.set()
-        holder.join(timeout=60)
     second.refresh_from_db()
     first.refresh_from_db()
     third.refresh_from_db()
