@@ -575,7 +575,7 @@ def write_table(results: list[dict[str, Any]]) -> None:
     for r in results:
         rows.append(
             f"| {r['database']} | {r['trivial_rps']} | {r['approve_rps']} | "
-            f"1/{1 / float(r['approve_ratio']):.0f} | {r['approve_non_2xx']} | "
+            f"1/{1 / float(r['approve_ratio']):.1f} | {r['approve_non_2xx']} | "
             f"{r['approve_p50_ms']} / {r['approve_p95_ms']} | "
             f"{r['approve_server_ms_median']} | {r['approve_queries']} "
             f"({r['final_approve_queries']}) | {load(r['runs']['approve'])} |"
@@ -589,7 +589,7 @@ def write_table(results: list[dict[str, Any]]) -> None:
     for r in results:
         rows.append(
             f"| {r['database']} | {r['inbox_rps']} | "
-            f"1/{1 / float(r['inbox_ratio']):.0f} | "
+            f"1/{1 / float(r['inbox_ratio']):.1f} | "
             f"{r['inbox_p50_ms']} / {r['inbox_p95_ms']} | "
             f"{r['inbox_server_ms_median']} | "
             f"{r['inbox_queries_at_100']} / {r['inbox_queries_at_10000']} | "
