@@ -101,8 +101,13 @@ def test_sign_in_read_a_notice_switch_language_sign_out(
     page.goto("/notices/")
     shot(page, "notices")
 
-    # English, then Traditional Chinese, then back to Simplified Chinese.
+    # English, then Traditional Chinese, then back to Simplified Chinese: the user
+    # menu holds the languages as one form's buttons, the current one marked.
     page.goto("/")
+    page.get_by_test_id("user-menu").click()
+    assert "active" in (page.get_by_test_id("language-zh-hans").get_attribute("class"))
+    shot(page, "user-menu")
+    page.get_by_test_id("user-menu").click()
     _choose_language(page, "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Welcome, 张明"
