@@ -31,14 +31,14 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy zhiban config
+	$(BIN)/mypy zhiban config bench
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy zhiban config
+	$(BIN)/mypy zhiban config bench
 
 e2e: install
 	$(BIN)/python -m pytest e2e

@@ -322,7 +322,7 @@ def measure(db: str, count: int) -> dict[str, Any]:
     for code, _ms, _text in answers:
         codes[str(code)] = codes.get(str(code), 0) + 1
     latencies = sorted(ms for _code, ms, _text in answers)
-    sequences = sorted(
+    allocated = sorted(
         DocumentNumber.objects.filter(series=series, year=year).values_list(
             "sequence", flat=True
         )
@@ -338,7 +338,7 @@ def measure(db: str, count: int) -> dict[str, Any]:
         "allocations_per_second": round(ALLOCATIONS / elapsed, 1),
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1),
-        "sequences_are_1_to_n": sequences == list(range(1, ALLOCATIONS + 1)),
+        "sequences_are_1_to_n": allocated == list(range(1, ALLOCATIONS + 1)),
         "distinct_texts": len({text for _c, _m, text in answers}),
         "documents_numbered": documents_numbered,
         "load": uptime(),
