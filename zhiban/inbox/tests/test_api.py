@@ -160,8 +160,8 @@ def make_rows(user, count):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        ("/api/work-items/", 2),  # counts (and the paginator's count), rows
-        ("/api/work-items/?tab=todo&q=事项&sort=due", 2),
+        ("/api/work-items/", 3),  # counts (and the paginator's count), rows, names
+        ("/api/work-items/?tab=todo&q=事项&sort=due", 3),
         ("/api/notifications/", 2),  # count, rows
         ("/api/notifications/unread-count/", 1),
     ],

@@ -270,10 +270,11 @@ def make_items(user, count):  # type: ignore[no-untyped-def]
     ("url", "params", "queries"),
     [
         # user (the session comes from the cache), one aggregate for the counts
-        # (and the paginator), the rows
-        ("/inbox/", {}, 3),
-        ("/inbox/", {"tab": "cc", "q": "事项", "urgency": "2", "sort": "due"}, 3),
-        # a page past the end: the last page's rows, read once
+        # (and the paginator), the rows, the names of their people
+        ("/inbox/", {}, 4),
+        ("/inbox/", {"tab": "cc", "q": "事项", "urgency": "0", "sort": "due"}, 4),
+        # a page past the end: the last page's rows, read once (this tab is empty,
+        # so there are no names to read)
         ("/inbox/", {"tab": "initiated", "page": "2"}, 3),
         # user, one aggregate for total and unread, the rows
         ("/inbox/notifications/", {}, 3),
@@ -300,7 +301,8 @@ def test_htmx_rows_query_budget(client, django_assert_num_queries, size):  # typ
     user = login(client, UserFactory())
     make_items(user, size)
 
-    with django_assert_num_queries(3):
+    # user, counts, rows, names
+    with django_assert_num_queries(4):
         client.get(LIST, {"q": "事项"}, headers={"HX-Request": "true"})
 
 
