@@ -93,16 +93,19 @@ def values(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         records = cursor.fetchall()
-    found = []
-    for record in records:
-        row = list(record)
-        for position, functions, column in converters:
-            value = row[position]
-            for function in functions:
-                value = function(value, column, connection)
-            row[position] = value
-        found.append(row)
-    return found
+    return [_converted(list(record), converters, connection) for record in records]
+
+
+def _converted(
+    row: list[Any], converters: Converters, connection: BaseDatabaseWrapper
+) -> list[Any]:
+    """Convert the row's values in place, as the ORM's compiler does; return it."""
+    for position, functions, column in converters:
+        value = row[position]
+        for function in functions:
+            value = function(value, column, connection)
+        row[position] = value
+    return row
 
 
 def fetch(
@@ -120,18 +123,11 @@ def fetch(
     layout = []
     start = 0
     for model in models:
-        fields = model._meta.concrete_fields
-        layout.append(
-            (
-                model,
-                start,
-                start + len(fields),
-                _converters(model, connection),
-                [field.attname for field in fields],
-                [field.attname for field in fields].index(model._meta.pk.attname),
-            )
-        )
-        start += len(fields)
+        names = [field.attname for field in model._meta.concrete_fields]
+        pk_at = names.index(model._meta.pk.attname)
+        converters = _converters(model, connection)
+        layout.append((model, start, start + len(names), converters, names, pk_at))
+        start += len(names)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         records = cursor.fetchall()
@@ -143,11 +139,7 @@ def fetch(
             if values[pk_at] is None:
                 objects.append(None)
                 continue
-            for position, functions, column in converters:
-                value = values[position]
-                for function in functions:
-                    value = function(value, column, connection)
-                values[position] = value
+            _converted(values, converters, connection)
             objects.append(model.from_db(using, names, values))
         found.append(tuple(objects))
     return found
