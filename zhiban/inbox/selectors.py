@@ -17,8 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, F, Q, QuerySet
 
 from zhiban.inbox.models import (
     ChannelPreference,
@@ -26,7 +25,12 @@ from zhiban.inbox.models import (
     WorkItem,
     due_missing,
 )
-from zhiban.org.models import User
+from zhiban.org.models import (
+    DISPLAY_NAME_COLUMNS,
+    User,
+    display_name_expression,
+    display_name_of,
+)
 
 TODO = "todo"
 DONE = "done"
@@ -57,13 +61,6 @@ ROW_FIELDS: tuple[str, ...] = (
     "closed_at",
     "on_behalf_of_id",
 )
-
-
-def _display_name(relation: str) -> Coalesce:
-    # The person's name, or their sign-in name when they have none (display_name).
-    return Coalesce(
-        NullIf(F(f"{relation}__name"), Value("")), F(f"{relation}__username")
-    )
 
 
 @dataclass(frozen=True)
@@ -244,8 +241,8 @@ def work_item_list_for(
         .order_by(*_ordering(tab=tab, sort=filters.sort))
         .values(
             *ROW_FIELDS,
-            on_behalf_of_name=_display_name("on_behalf_of"),
-            counterpart_name=_display_name(other),
+            on_behalf_of_name=display_name_expression("on_behalf_of"),
+            counterpart_name=display_name_expression(other),
         )
     )
 
@@ -320,7 +317,9 @@ def _names_of(user_ids: set[int | None]) -> dict[int, str]:
     wanted = sorted(pk for pk in user_ids if pk is not None)
     if not wanted:
         return {}
-    users = connection.ops.quote_name(User._meta.db_table)
+    quote = connection.ops.quote_name
+    users = quote(User._meta.db_table)
+    columns = ", ".join(f"u.{quote(column)}" for column in DISPLAY_NAME_COLUMNS)
     params: list[Any]
     if connection.vendor == "postgresql":
         # One statement whatever the count, so it is prepared once (ADR 14).
@@ -329,11 +328,10 @@ def _names_of(user_ids: set[int | None]) -> dict[int, str]:
         where, params = f"u.id IN ({', '.join(['%s'] * len(wanted))})", list(wanted)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT u.id, COALESCE(NULLIF(u.name, ''), u.username) FROM {users} u"  # noqa: S608 - every value is a query parameter
-            f" WHERE {where}",
+            f"SELECT u.id, {columns} FROM {users} u WHERE {where}",  # noqa: S608 - every value is a query parameter
             params,
         )
-        return dict(cursor.fetchall())
+        return {pk: display_name_of(*names) for pk, *names in cursor.fetchall()}
 
 
 def work_item_counts_and_page_for(

@@ -9,7 +9,8 @@ from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils.translation import gettext_lazy as _
 
 from zhiban.core.models import TimeStampedModel
@@ -158,6 +159,15 @@ def display_name_of(name: str, first_name: str, last_name: str, username: str) -
 
 
 DISPLAY_NAME_COLUMNS = ("name", "first_name", "last_name", "username")
+
+
+def display_name_expression(relation: str) -> Coalesce:
+    """Return ``display_name_of`` as a database expression of the related person."""
+    name, first, last, username = (
+        F(f"{relation}__{column}") for column in DISPLAY_NAME_COLUMNS
+    )
+    full = Trim(Concat(first, Value(" "), last))
+    return Coalesce(NullIf(name, Value("")), NullIf(full, Value("")), username)
 
 
 class User(AbstractUser):

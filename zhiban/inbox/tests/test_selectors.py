@@ -89,6 +89,26 @@ def test_counts_with_filters_give_the_matching_rows_in_the_same_query(  # type: 
     assert unfiltered["matching"] == 2
 
 
+@pytest.mark.parametrize(
+    ("columns", "shown"),
+    [
+        ({"name": "王芳", "first_name": "Fang", "last_name": "Wang"}, "王芳"),
+        ({"name": "", "first_name": "Fang", "last_name": "Wang"}, "Fang Wang"),
+        ({"name": "", "first_name": "", "last_name": ""}, "wangfang"),
+    ],
+)
+def test_people_are_named_as_everywhere_else_on_both_reads(me, columns, shown):  # type: ignore[no-untyped-def]
+    person = UserFactory(username="wangfang", **columns)
+    WorkItemFactory(assignee=me, on_behalf_of=person, initiator=person)
+
+    [listed] = selectors.work_item_list_for(user=me, tab=selectors.TODO, now=NOW)
+    [paged] = selectors.work_item_page_for(user=me, tab=selectors.TODO, now=NOW)
+
+    assert person.display_name == shown
+    for row in (listed, paged):
+        assert (row["on_behalf_of_name"], row["counterpart_name"]) == (shown, shown)
+
+
 def test_delegated_item_names_whose_work_it_is(me, other):  # type: ignore[no-untyped-def]
     WorkItemFactory(assignee=me, on_behalf_of=other, title="delegated")
 
