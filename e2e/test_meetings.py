@@ -93,6 +93,9 @@ def test_book_a_room_on_the_availability_board(
     sign_in(page, "fengtao", PASSWORD)
     page.get_by_role("link", name="会议管理").first.click()
     page.get_by_test_id("board-day").wait_for()
+    # The board's inputs submit on change through zhiban.js, loaded at the end of the
+    # page: a date filled before it runs changes nothing (a flake seen under load).
+    page.wait_for_load_state("load")
 
     # Narrow the board: tomorrow, at least 20 seats, with video conferencing.
     page.fill("#board-day", tomorrow)
